@@ -1,0 +1,19 @@
+"""The model zoo: one module per model behind :class:`Recommender`."""
+
+from coldrec.models.base import Context, FitData, ModelConfig, Recommender
+from coldrec.models.content import ContentConfig, ContentModel
+from coldrec.models.popularity import Popularity, PopularityConfig
+
+MODELS: dict[str, type[Recommender]] = {m.name: m for m in (Popularity, ContentModel)}
+
+
+def make_model(name: str, params: dict | None = None) -> Recommender:
+    """A fresh model by registry name, its config built from plain ``params``."""
+    if name not in MODELS:
+        raise KeyError(f"unknown model '{name}'; choose from {', '.join(MODELS)}")
+    cls = MODELS[name]
+    return cls(cls.config_cls.from_dict(params or {}))
+
+
+__all__ = ["MODELS", "ContentConfig", "ContentModel", "Context", "FitData", "ModelConfig",
+           "Popularity", "PopularityConfig", "Recommender", "make_model"]

@@ -1,0 +1,111 @@
+"""One contract over every model, plus model-specific known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from coldrec.evaluate import fit_data
+from coldrec.models import MODELS, Context, Recommender, make_model
+from coldrec.split import Split
+
+# Catalog: coffee c0-c3 and c9, camping k0-k3 and k9; c9 and k9 are cold (never interacted).
+ITEMS = ["c0", "c1", "c2", "c3", "k0", "k1", "k2", "k3", "c9", "k9"]
+IDX = {item: i for i, item in enumerate(ITEMS)}
+
+
+def _embeddings() -> np.ndarray:
+    """Group direction plus a private direction per item; c0/k0 sit closest to their group."""
+    e = np.zeros((len(ITEMS), 2 + len(ITEMS)))
+    for i, item in enumerate(ITEMS):
+        e[i, 0 if item[0] == "c" else 1] = 1.0
+        e[i, 2 + i] = 0.1 if item[1] == "0" else 0.3
+    return (e / np.linalg.norm(e, axis=1, keepdims=True)).astype(np.float32)
+
+
+def _train() -> pd.DataFrame:
+    rows, t = [], 0
+    for u in range(10):
+        group = "c" if u < 5 else "k"
+        for j in ([0, 1 + u % 3] + ([0] if u % 2 else [3])):
+            t += 1
+            rows.append((f"u{u}", f"{group}{j}", t))
+    rows.append(("u10", "c0", t + 1))  # c0 is the single most popular item
+    return pd.DataFrame(rows, columns=["user_id", "item_id", "timestamp"])
+
+
+@pytest.fixture(params=sorted(MODELS))
+def fitted(request) -> Recommender:
+    split = Split(_train(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), {})
+    return make_model(request.param).fit(fit_data(split, pd.Index(ITEMS), _embeddings()))
+
+
+def _ranking(model: Recommender, ctx: Context) -> list[str]:
+    scores = model.score([ctx])[0]
+    return [ITEMS[i] for i in np.argsort(-scores, kind="stable") if i not in set(ctx.items.tolist())]
+
+
+def test_scores_have_one_row_per_context(fitted):
+    scores = fitted.score([Context(np.array([IDX["c1"]])), Context(np.array([IDX["k1"]]))])
+    assert scores.shape == (2, len(ITEMS)) and np.isfinite(scores).all()
+
+
+def test_obvious_item_ranks_first(fitted):
+    assert _ranking(fitted, Context(np.array([IDX["c1"]])))[0] == "c0"
+
+
+def test_cold_flags_are_honoured(fitted):
+    ranking = _ranking(fitted, Context(np.array([IDX["c1"], IDX["c2"]])))
+    if fitted.cold_items:
+        assert ranking.index("c9") < ranking.index("k9")
+        assert ranking.index("c9") < min(ranking.index(k) for k in ("k0", "k1", "k2", "k3"))
+    else:
+        # without text a never-seen item cannot beat a seen one
+        assert set(ranking[-2:]) == {"c9", "k9"}
+    if fitted.cold_users:
+        assert np.isfinite(fitted.score([Context(np.array([IDX["k2"]]))])).all()
+
+
+def test_save_load_gives_identical_scores(fitted, tmp_path):
+    fitted.save(tmp_path / "m")
+    again = Recommender.load(tmp_path / "m")
+    ctx = [Context(np.array([IDX["c1"]])), Context(np.array([IDX["k3"], IDX["k1"]]))]
+    np.testing.assert_array_equal(fitted.score(ctx), again.score(ctx))
+    assert again.config == fitted.config
+
+
+def test_config_round_trips_through_dicts():
+    for name, cls in MODELS.items():
+        cfg = cls.config_cls()
+        assert cls.config_cls.from_dict(cfg.to_dict()) == cfg, name
+
+
+def test_popularity_window_counts_only_recent_interactions():
+    train = pd.DataFrame({"user_id": ["a", "b", "c"], "item_id": ["c1", "c1", "c2"],
+                          "timestamp": [0, 1, 10 * 86400]})
+    split = Split(train, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), {})
+    model = make_model("popularity", {"window_days": 1}).fit(fit_data(split, pd.Index(ITEMS)))
+    assert model.score([Context()])[0, IDX["c2"]] == 1 and model.score([Context()])[0, IDX["c1"]] == 0
+
+
+def test_content_user_vector_weights_recent_items_more():
+    split = Split(_train(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), {})
+    model = make_model("content", {"half_life": 1.0}).fit(fit_data(split, pd.Index(ITEMS), _embeddings()))
+    # oldest camping, latest coffee: coffee should dominate
+    ranking = _ranking(model, Context(np.array([IDX["k1"], IDX["c1"]])))
+    assert ranking[0].startswith("c")
+
+
+def test_content_query_alone_scores_a_new_user():
+    split = Split(_train(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), {})
+    model = make_model("content").fit(fit_data(split, pd.Index(ITEMS), _embeddings()))
+    query = np.zeros(_embeddings().shape[1], dtype=np.float32)
+    query[1] = 1.0  # pure "camping"
+    assert _ranking(model, Context(query=query))[0] == "k0"
+
+
+def test_text_model_without_embeddings_fails_clearly():
+    split = Split(_train(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), {})
+    with pytest.raises(ValueError, match="needs text embeddings"):
+        make_model("content").fit(fit_data(split, pd.Index(ITEMS)))
