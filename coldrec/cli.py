@@ -1,0 +1,120 @@
+"""The ``coldrec`` command line: the same library calls as the app."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from coldrec.workspace import Workspace
+
+MAX_UPLOAD_MB = 200
+
+
+def _app(args: argparse.Namespace) -> int:
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", args.address,
+           "--server.port", str(args.port), "--browser.gatherUsageStats", "false",
+           "--server.headless", "true", "--server.maxUploadSize", str(MAX_UPLOAD_MB),
+           "--client.toolbarMode", "viewer"]
+    return subprocess.call(cmd)
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from coldrec.ingest import ingest
+
+    result = ingest(Workspace(args.workspace), args.interactions, args.catalog, name=args.name)
+    for issue in result.report.issues:
+        print(issue, file=sys.stderr)
+    if result.dataset is None:
+        return 2
+    verb = "stored" if result.created else "already stored"
+    print(f"{verb}: {result.dataset.id} ({result.dataset.n_interactions} interactions)")
+    return 0
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from coldrec.synth import write_shop
+
+    paths = write_shop(args.out, n_users=args.users, n_items=args.items,
+                       n_interactions=args.interactions, seed=args.seed)
+    print("\n".join(map(str, paths)))
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from coldrec.experiment import ExperimentConfig, run_experiment
+    from coldrec.jobs import JobStore
+
+    ws = Workspace(args.workspace)
+    cfg = ExperimentConfig(dataset_id=args.dataset, models=args.models.split(","), encoder=args.encoder,
+                           split={"cold_share": args.cold_share, "n_reveal": args.n_reveal, "seed": args.seed})
+    store = JobStore(ws)
+    job_id = store.create("train", vars(cfg), cfg.dataset_id)
+    store.mark_running(job_id, 0)
+
+    def progress(fraction: float, step: str) -> None:
+        store.set_progress(job_id, fraction, step)
+        bar = "#" * int(30 * fraction)
+        print(f"\r[{bar:<30}] {fraction:4.0%} {step[:50]:<50}", end="", file=sys.stderr, flush=True)
+
+    try:
+        summary = run_experiment(ws, cfg, ws.run_dir(job_id), progress)
+    except BaseException as exc:
+        store.finish(job_id, "failed", f"{type(exc).__name__}: {exc}")
+        raise
+    store.finish(job_id, "done")
+    print(file=sys.stderr)
+    print(f"run {job_id}")
+    print(summary.to_string(index=False))
+    return 0
+
+
+def _datasets(args: argparse.Namespace) -> int:
+    for ds in Workspace(args.workspace).datasets():
+        print(json.dumps(vars(ds)))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="coldrec", description=__doc__)
+    p.add_argument("--workspace", default=None, help="workspace folder (default $COLDREC_WORKSPACE or ./workspace)")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    a = sub.add_parser("app", help="start the dashboard")
+    a.add_argument("--address", default="127.0.0.1")
+    a.add_argument("--port", type=int, default=8501)
+    a.set_defaults(fn=_app)
+    i = sub.add_parser("ingest", help="validate and store an interactions + catalog pair")
+    i.add_argument("interactions")
+    i.add_argument("catalog")
+    i.add_argument("--name")
+    i.set_defaults(fn=_ingest)
+    s = sub.add_parser("sample", help="generate a synthetic shop")
+    s.add_argument("--out", required=True)
+    s.add_argument("--users", type=int, default=2000)
+    s.add_argument("--items", type=int, default=3000)
+    s.add_argument("--interactions", type=int, default=40000)
+    s.add_argument("--seed", type=int, default=0)
+    s.set_defaults(fn=_sample)
+    t = sub.add_parser("train", help="split, train and evaluate models on a stored dataset")
+    t.add_argument("dataset")
+    t.add_argument("--models", default="popularity,content")
+    t.add_argument("--encoder", default=None, help="'minilm' (default), 'hashing', or a model folder")
+    t.add_argument("--cold-share", type=float, default=0.2)
+    t.add_argument("--n-reveal", type=int, default=3)
+    t.add_argument("--seed", type=int, default=0)
+    t.set_defaults(fn=_train)
+    d = sub.add_parser("datasets", help="list stored datasets")
+    d.set_defaults(fn=_datasets)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.fn(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

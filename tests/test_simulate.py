@@ -1,0 +1,70 @@
+"""The session simulator: the update rule by hand, exclusion of clicks, re-ranking."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from coldrec.models import ContentModel, FitData
+from coldrec.simulate import Session, Simulator, update_interest
+
+
+def test_update_rule_by_hand():
+    u = np.array([1.0, 0.0])
+    e = np.array([0.0, 1.0])
+    np.testing.assert_allclose(update_interest(u, e, 0.25), [0.75, 0.25])
+    np.testing.assert_allclose(update_interest(u, e, 0.0), u)
+    np.testing.assert_allclose(update_interest(u, e, 1.0), e)
+    with pytest.raises(ValueError, match="alpha"):
+        update_interest(u, e, 1.5)
+
+
+class FixedEncoder:
+    """Maps known phrases to fixed vectors."""
+
+    key, dim = "fixed", 3
+    table = {"coffee": [1.0, 0.0, 0.0], "tent": [0.0, 1.0, 0.0]}
+
+    def encode(self, texts, batch_size=64):
+        return np.array([self.table[t] for t in texts], dtype=np.float32)
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    vecs = np.array([[1, 0, 0], [0.9, 0.1, 0], [0.8, 0, 0.2], [0, 1, 0], [0.1, 0.9, 0], [0, 0.8, 0.2]],
+                    dtype=np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    catalog = pd.DataFrame({"item_id": list("abcdef"), "title": ["coffee"] * 3 + ["tent"] * 3,
+                            "category": ["kitchen"] * 3 + ["outdoor"] * 3})
+    empty = np.zeros(0, dtype=np.int64)
+    model = ContentModel().fit(FitData(6, empty, empty, empty, vecs))
+    return Simulator(FixedEncoder(), catalog, vecs, model)
+
+
+def test_query_ranks_matching_items_first(sim):
+    recs = sim.recommend(sim.start("coffee"), k=3)
+    assert recs["item_id"].tolist() == ["a", "b", "c"]
+    assert recs["rank"].tolist() == [1, 2, 3]
+
+
+def test_click_moves_interest_excludes_item_and_reranks(sim):
+    s0 = sim.start("coffee")
+    s1 = sim.click(s0, 4, alpha=0.9)  # clicks a tent item
+    np.testing.assert_allclose(s1.interest, s0.interest + 0.9 * (sim.item_vectors[4] - s0.interest), rtol=1e-6)
+    recs = sim.recommend(s1, k=3)["item_id"].tolist()
+    assert "e" not in recs
+    assert recs[0] in {"d", "f"}  # the list followed the click
+    assert s0.clicked == () and s1.clicked == (4,)
+
+
+def test_empty_query_is_refused(sim):
+    with pytest.raises(ValueError, match="type a few words"):
+        sim.start("  ")
+
+
+def test_session_is_immutable(sim):
+    s = sim.start("tent")
+    assert isinstance(s, Session)
+    with pytest.raises(AttributeError):
+        s.query = "x"  # type: ignore[misc]
