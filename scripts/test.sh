@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Install everything the tests need (venv, Python packages, Debian's chromium) and run them all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh test
+if ! command -v chromium >/dev/null 2>&1; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+export HF_HUB_OFFLINE=1
+.venv/bin/python -m ruff check coldrec ui pages app.py tests benchmarks
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,104 @@
+"""Every page renders through Streamlit's AppTest, on a fresh workspace with the sample loaded."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from coldrec.experiment import ExperimentConfig
+from coldrec.jobs import JobStore, submit
+from ui import state
+
+from .conftest import REPO
+
+TIMEOUT = 60
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLDREC_WORKSPACE", str(tmp_path / "ws"))
+    monkeypatch.setenv("COLDREC_ENCODER", "hashing")  # the real encoder is covered by test_text and e2e
+    monkeypatch.chdir(REPO)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _texts(at: AppTest) -> str:
+    return " ".join(str(e.value) for kind in ("markdown", "caption", "info", "success", "error", "warning", "text")
+                    for e in getattr(at, kind))
+
+
+def test_data_page_shows_the_sample(app):
+    assert app.title[0].value == "Data"
+    assert "sample shop" in app.dataframe[0].value["name"].iloc[0]
+    assert app.selectbox(key=state.DATASET).value is not None
+
+
+def test_upload_missing_column_names_it_and_stores_nothing(app, tmp_path):
+    ws_before = state.workspace().datasets()
+    app.file_uploader(key="upload_interactions").set_value(
+        ("log.csv", b"user_id,item_id\nu1,a\n", "text/csv"))
+    app.file_uploader(key="upload_catalog").set_value(("cat.csv", b"item_id,title\na,Mug\n", "text/csv"))
+    app.run()
+    app.button[-1].click().run()
+    errors = " ".join(e.value for e in app.error)
+    assert "log.csv, column 'timestamp'" in errors and "Nothing was stored" in errors
+    assert state.workspace().datasets() == ws_before
+
+
+def test_train_page_renders_form_and_history(app):
+    app.switch_page("pages/train.py").run()
+    assert not app.exception
+    assert app.multiselect[0].value == ["popularity", "content"]
+    assert "No job running" in " ".join(s.value for s in app.subheader)
+
+
+def test_train_button_starts_a_background_job(app):
+    app.switch_page("pages/train.py").run()
+    app.button[0].click().run()  # the form's Train button
+    assert not app.exception
+    jobs = JobStore(state.workspace()).list()
+    assert len(jobs) == 1 and jobs[0].params["models"] == ["popularity", "content"]
+    assert app.session_state[state.RUN] == jobs[0].id
+
+
+def test_coldstart_page_guides_before_any_run(app):
+    app.switch_page("pages/coldstart.py").run()
+    assert "No finished training run yet" in _texts(app)
+
+
+def test_coldstart_page_draws_chart_and_table_after_a_run(app):
+    ws = state.workspace()
+    ds = ws.datasets()[0].id
+    store = JobStore(ws)
+    job_id = submit(ws, "train", vars(ExperimentConfig(dataset_id=ds, encoder="hashing")), ds)
+    deadline = time.time() + 120
+    while store.get(job_id).status not in ("done", "failed") and time.time() < deadline:
+        time.sleep(0.5)
+    assert store.get(job_id).status == "done", store.get(job_id).message
+    app.switch_page("pages/coldstart.py").run()
+    assert not app.exception
+    chart = [e for e in app.main if getattr(e, "proto", None) is not None and hasattr(e.proto, "spec")]
+    fig = json.loads(chart[0].proto.spec)
+    assert {t["name"] for t in fig["data"]} == {"cold users", "warm users"}
+    table = app.dataframe[0].value
+    assert set(table["segment"]) >= {"cold", "warm"} and "recall@20" in table.columns
+
+
+def test_simulate_query_click_reranks(app):
+    app.switch_page("pages/simulate.py").run()
+    app.text_input(key="sim_query").set_value("gift for a coffee lover").run()
+    assert not app.exception
+    first = [t.value for t in app.text][::2][:10]
+    assert len(app.button) >= 10
+    click = next(b for b in app.button if b.key and b.key.startswith("click_"))
+    click.click().run()
+    assert not app.exception
+    after = [t.value for t in app.text][::2][:10]
+    assert after != first
+    assert "1 click(s)" in _texts(app)
