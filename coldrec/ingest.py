@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from coldrec.io import DataValidationError, ValidationReport, clean_catalog, clean_interactions, read_table
 from coldrec.io.validate import check_coverage
 from coldrec.workspace import DatasetInfo, Workspace, content_hash
@@ -38,22 +40,39 @@ def ingest(ws: Workspace, interactions: Source, catalog: Source, name: str | Non
     """
     (i_name, i_bytes), (c_name, c_bytes) = _read(interactions), _read(catalog)
     report = ValidationReport()
-    frames = []
-    for fname, data, clean in ((i_name, i_bytes, clean_interactions), (c_name, c_bytes, clean_catalog)):
+    raw = []
+    for fname, data in ((i_name, i_bytes), (c_name, c_bytes)):
         try:
-            frame, sub = clean(read_table(data, fname), fname)
+            raw.append(read_table(data, fname))
         except DataValidationError as exc:
             report.error(exc.file, exc.column, exc.message)
-            frame, sub = None, ValidationReport()
+            raw.append(None)
+    return ingest_frames(ws, raw[0], raw[1], name or Path(i_name).stem, content_hash(i_bytes, c_bytes),
+                         files=(i_name, c_name), report=report)
+
+
+def ingest_frames(ws: Workspace, interactions: pd.DataFrame | None, catalog: pd.DataFrame | None, name: str,
+                  digest: str, files: tuple[str, str] = ("interactions", "catalog"),
+                  report: ValidationReport | None = None) -> IngestResult:
+    """Validate raw frames (canonical column names) and store them; the path every importer takes too.
+
+    ``digest`` identifies the source (e.g. the hash of the raw files) so the
+    same source is stored once.
+    """
+    report = report or ValidationReport()
+    inter = cat = None
+    if interactions is not None:
+        inter, sub = clean_interactions(interactions, files[0])
         report.issues.extend(sub.issues)
-        frames.append(frame)
-    inter, cat = frames
+    if catalog is not None:
+        cat, sub = clean_catalog(catalog, files[1])
+        report.issues.extend(sub.issues)
     if inter is None or cat is None:
         return IngestResult(None, report)
-    inter = check_coverage(inter, cat, i_name, report)
+    inter = check_coverage(inter, cat, files[0], report)
     if not report.ok:
         return IngestResult(None, report)
-    info, created = ws.add_dataset(name or Path(i_name).stem, inter, cat, content_hash(i_bytes, c_bytes))
+    info, created = ws.add_dataset(name, inter, cat, digest)
     return IngestResult(info, report, created)
 
 
