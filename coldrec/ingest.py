@@ -1,15 +1,47 @@
-"""Files in, a clean stored dataset out (or a report of what blocks it)."""
+"""Files in, a clean stored dataset out (or a report of what blocks it).
+
+read -> map columns -> clean and validate -> feedback (positives, weights)
+-> check the two files agree -> store. Nothing is stored unless every step passes.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from coldrec.io import DataValidationError, ValidationReport, clean_catalog, clean_interactions, read_table
+from coldrec.io.feedback import FeedbackConfig, apply_feedback
+from coldrec.io.mapping import CATALOG_ALIASES, INTERACTION_ALIASES, apply_mapping, resolve_mapping
 from coldrec.io.validate import check_coverage
+from coldrec.schema import DEFAULT_TEXT_FIELDS
 from coldrec.workspace import DatasetInfo, Workspace, content_hash
+
+
+@dataclass
+class IngestOptions:
+    """The analyst's choices for one upload; stored with the dataset.
+
+    ``interaction_columns``/``catalog_columns`` override the recognised
+    mapping (``{canonical: file column}``); ``text_fields`` are the catalog
+    fields joined into an item's text, in order.
+    """
+
+    interaction_columns: dict[str, str] = field(default_factory=dict)
+    catalog_columns: dict[str, str] = field(default_factory=dict)
+    text_fields: list[str] = field(default_factory=lambda: list(DEFAULT_TEXT_FIELDS))
+    feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> IngestOptions:
+        d = dict(d)
+        d["feedback"] = FeedbackConfig(**d.get("feedback", {}))
+        return cls(**d)
 
 
 @dataclass
@@ -32,47 +64,66 @@ def _read(source: Source) -> tuple[str, bytes]:
     return path.name, path.read_bytes()
 
 
-def ingest(ws: Workspace, interactions: Source, catalog: Source, name: str | None = None) -> IngestResult:
+def read_mapped(source: Source, aliases: dict, overrides: dict[str, str],
+                report: ValidationReport) -> pd.DataFrame | None:
+    """Read one file and rename its columns to canonical names; None (with an error) when it fails."""
+    fname, data = _read(source)
+    try:
+        raw = read_table(data, fname, report)
+        mapping = resolve_mapping(list(map(str, raw.columns)), aliases, overrides)
+        return apply_mapping(raw.rename(columns=str), mapping, fname)
+    except DataValidationError as exc:
+        report.error(exc.file, exc.column, exc.message)
+    except (KeyError, ValueError) as exc:
+        report.error(fname, None, str(exc).strip("'\""))
+    return None
+
+
+def ingest(ws: Workspace, interactions: Source, catalog: Source, name: str | None = None,
+           options: IngestOptions | None = None) -> IngestResult:
     """Validate an interactions file and a catalog file and store them as one dataset.
 
-    Nothing is stored unless both files pass; an identical pair of files is
-    recognised by content hash and returns the dataset already stored.
+    Nothing is stored unless both files pass; the same files with the same
+    options are recognised by content hash and return the dataset already
+    stored.
     """
+    opts = options or IngestOptions()
     (i_name, i_bytes), (c_name, c_bytes) = _read(interactions), _read(catalog)
     report = ValidationReport()
-    raw = []
-    for fname, data in ((i_name, i_bytes), (c_name, c_bytes)):
-        try:
-            raw.append(read_table(data, fname))
-        except DataValidationError as exc:
-            report.error(exc.file, exc.column, exc.message)
-            raw.append(None)
-    return ingest_frames(ws, raw[0], raw[1], name or Path(i_name).stem, content_hash(i_bytes, c_bytes),
-                         files=(i_name, c_name), report=report)
+    inter = read_mapped((i_name, i_bytes), INTERACTION_ALIASES, opts.interaction_columns, report)
+    cat = read_mapped((c_name, c_bytes), CATALOG_ALIASES, opts.catalog_columns, report)
+    digest = content_hash(i_bytes, c_bytes, json.dumps(opts.to_dict(), sort_keys=True).encode())
+    return ingest_frames(ws, inter, cat, name or Path(i_name).stem, digest, files=(i_name, c_name),
+                         report=report, options=opts)
 
 
 def ingest_frames(ws: Workspace, interactions: pd.DataFrame | None, catalog: pd.DataFrame | None, name: str,
                   digest: str, files: tuple[str, str] = ("interactions", "catalog"),
-                  report: ValidationReport | None = None) -> IngestResult:
+                  report: ValidationReport | None = None, options: IngestOptions | None = None) -> IngestResult:
     """Validate raw frames (canonical column names) and store them; the path every importer takes too.
 
     ``digest`` identifies the source (e.g. the hash of the raw files) so the
     same source is stored once.
     """
     report = report or ValidationReport()
+    opts = options or IngestOptions()
     inter = cat = None
     if interactions is not None:
         inter, sub = clean_interactions(interactions, files[0])
         report.issues.extend(sub.issues)
+    if inter is not None:
+        inter = apply_feedback(inter, opts.feedback, files[0], report)
+        if inter.empty and report.ok:
+            report.error(files[0], None, "no rows left after cleaning; loosen the rating threshold or event weights")
     if catalog is not None:
-        cat, sub = clean_catalog(catalog, files[1])
+        cat, sub = clean_catalog(catalog, files[1], tuple(opts.text_fields))
         report.issues.extend(sub.issues)
-    if inter is None or cat is None:
+    if inter is None or cat is None or not report.ok:
         return IngestResult(None, report)
     inter = check_coverage(inter, cat, files[0], report)
     if not report.ok:
         return IngestResult(None, report)
-    info, created = ws.add_dataset(name, inter, cat, digest)
+    info, created = ws.add_dataset(name, inter, cat, digest, options=opts.to_dict())
     return IngestResult(info, report, created)
 
 

@@ -11,6 +11,8 @@ class Columns:
     timestamp = "timestamp"
     event = "event"
     weight = "weight"
+    rating = "rating"
+    query = "query"  # the user's own words (search query, review summary, tag)
     title = "title"
     description = "description"
     category = "category"

@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS datasets (
     created REAL NOT NULL,
     n_users INTEGER NOT NULL,
     n_items INTEGER NOT NULL,
-    n_interactions INTEGER NOT NULL
+    n_interactions INTEGER NOT NULL,
+    options TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY,
@@ -53,6 +54,14 @@ CREATE TABLE IF NOT EXISTS jobs (
 """
 
 
+def _migrate(con: sqlite3.Connection) -> None:
+    """Bring a workspace made by an older coldrec up to the current schema."""
+    cols = {row[1] for row in con.execute("PRAGMA table_info(datasets)")}
+    if "options" not in cols:
+        con.execute("ALTER TABLE datasets ADD COLUMN options TEXT NOT NULL DEFAULT '{}'")
+        con.commit()
+
+
 def default_root() -> Path:
     """``$COLDREC_WORKSPACE``, else ``./workspace``."""
     return Path(os.environ.get("COLDREC_WORKSPACE", "workspace")).resolve()
@@ -69,6 +78,7 @@ class DatasetInfo:
     n_users: int
     n_items: int
     n_interactions: int
+    options: str = "{}"  # JSON of the ingest options (mapping, text fields, feedback)
 
 
 def content_hash(*parts: bytes) -> str:
@@ -91,6 +101,7 @@ class Workspace:
             # WAL lets the app read while a worker writes; the mode persists in the file.
             con.execute("PRAGMA journal_mode=WAL")
             con.executescript(_SCHEMA)
+            _migrate(con)
         finally:
             con.close()
 
@@ -113,7 +124,7 @@ class Workspace:
 
     # -- datasets ---------------------------------------------------------
     def add_dataset(self, name: str, interactions: pd.DataFrame, catalog: pd.DataFrame,
-                    digest: str) -> tuple[DatasetInfo, bool]:
+                    digest: str, options: dict | None = None) -> tuple[DatasetInfo, bool]:
         """Store a cleaned dataset; returns (info, created). An identical upload returns the stored one."""
         existing = self.find_dataset_by_hash(digest)
         if existing is not None:
@@ -124,9 +135,9 @@ class Workspace:
             catalog.to_parquet(tmp / "catalog.parquet", index=False)
             self._replace_dir(tmp, self.root / "datasets" / ds_id)
         info = DatasetInfo(ds_id, name, digest, time.time(), int(interactions[Columns.user].nunique()),
-                           int(len(catalog)), int(len(interactions)))
+                           int(len(catalog)), int(len(interactions)), json.dumps(options or {}, sort_keys=True))
         with self.db() as con:
-            con.execute("INSERT INTO datasets VALUES (?,?,?,?,?,?,?)", tuple(vars(info).values()))
+            con.execute("INSERT INTO datasets VALUES (?,?,?,?,?,?,?,?)", tuple(vars(info).values()))
         return info, True
 
     def datasets(self) -> list[DatasetInfo]:

@@ -17,7 +17,7 @@ ws = state.workspace()
 datasets = ws.datasets()
 if datasets:
     st.subheader("Stored datasets")
-    st.dataframe(pd.DataFrame([vars(d) for d in datasets]).drop(columns=["content_hash"])
+    st.dataframe(pd.DataFrame([vars(d) for d in datasets]).drop(columns=["content_hash", "options"])
                  .assign(created=lambda d: pd.to_datetime(d["created"], unit="s").dt.strftime("%Y-%m-%d %H:%M")),
                  hide_index=True, width="stretch")
     state.dataset_picker(ws)

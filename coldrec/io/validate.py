@@ -6,12 +6,15 @@ where it applies, the column and example rows.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from coldrec.schema import CATALOG_REQUIRED, DEFAULT_TEXT_FIELDS, INTERACTION_REQUIRED, Columns
+
+C = Columns
 
 # Above this share of unparseable timestamps the file is rejected, not cleaned.
 MAX_BAD_TIMESTAMP_SHARE = 0.05
@@ -140,6 +143,7 @@ def clean_interactions(raw: pd.DataFrame, file: str = "interactions") -> tuple[p
     df = df.assign(**{Columns.timestamp: ts})[~bad]
     df[Columns.timestamp] = df[Columns.timestamp].astype("int64")
     df = _drop_duplicates(df, file, report)
+    _warn_about_users_and_time(df, file, report)
     if df.empty:
         report.error(file, None, "no rows left after cleaning")
         return None, report
@@ -155,8 +159,21 @@ def _drop_duplicates(df: pd.DataFrame, file: str, report: ValidationReport) -> p
     return df[~dup]
 
 
-def clean_catalog(raw: pd.DataFrame, file: str = "catalog") -> tuple[pd.DataFrame | None, ValidationReport]:
-    """Validate and clean an item catalog; adds the ``text`` column used by encoders."""
+def _warn_about_users_and_time(df: pd.DataFrame, file: str, report: ValidationReport) -> None:
+    """Informative counts: single-interaction users, timestamps after now."""
+    sizes = df.groupby(C.user).size()
+    single = int((sizes == 1).sum())
+    if single:
+        report.warn(file, C.user, f"{single} users have a single interaction (they can only be cold users)")
+    future = df[C.timestamp] > time.time() + 86400
+    if future.any():
+        report.warn(file, C.timestamp, f"{int(future.sum())} timestamps are in the future "
+                                       f"(rows {_examples(df.index[future])}); check the unit (seconds or ms)")
+
+
+def clean_catalog(raw: pd.DataFrame, file: str = "catalog",
+                  text_fields: tuple[str, ...] = DEFAULT_TEXT_FIELDS) -> tuple[pd.DataFrame | None, ValidationReport]:
+    """Validate and clean an item catalog; adds the ``text`` column (``text_fields`` joined) used by encoders."""
     report = ValidationReport()
     if raw.empty:
         report.error(file, None, "the file has no rows")
@@ -172,7 +189,7 @@ def clean_catalog(raw: pd.DataFrame, file: str = "catalog") -> tuple[pd.DataFram
         df = df[~dup]
     if Columns.price in df.columns:
         df[Columns.price] = pd.to_numeric(df[Columns.price], errors="coerce")
-    df[Columns.text] = item_text(df)
+    df[Columns.text] = item_text(df, tuple(text_fields))
     no_text = df[Columns.text].str.len() == 0
     if no_text.all():
         report.error(file, Columns.title, "no item has any text; map a title or description column")
