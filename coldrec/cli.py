@@ -22,10 +22,24 @@ def _app(args: argparse.Namespace) -> int:
     return subprocess.call(cmd)
 
 
+def _options(args: argparse.Namespace):  # noqa: ANN202 - IngestOptions is imported lazily
+    from coldrec.ingest import IngestOptions
+    from coldrec.io.feedback import FeedbackConfig
+    from coldrec.io.mapping import parse_pairs
+
+    weights = {k: float(v) for k, v in parse_pairs(args.event_weight).items()}
+    opts = IngestOptions(interaction_columns=parse_pairs(args.map), catalog_columns=parse_pairs(args.map_catalog),
+                         feedback=FeedbackConfig(rating_threshold=args.rating_threshold, event_weights=weights))
+    if args.text_fields:
+        opts.text_fields = [f.strip() for f in args.text_fields.split(",") if f.strip()]
+    return opts
+
+
 def _ingest(args: argparse.Namespace) -> int:
     from coldrec.ingest import ingest
 
-    result = ingest(Workspace(args.workspace), args.interactions, args.catalog, name=args.name)
+    result = ingest(Workspace(args.workspace), args.interactions, args.catalog, name=args.name,
+                    options=_options(args))
     for issue in result.report.issues:
         print(issue, file=sys.stderr)
     if result.dataset is None:
@@ -90,6 +104,13 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("interactions")
     i.add_argument("catalog")
     i.add_argument("--name")
+    i.add_argument("--map", action="append", metavar="ROLE=COLUMN",
+                   help="interactions column for a role, e.g. --map user_id=customer (repeatable)")
+    i.add_argument("--map-catalog", action="append", metavar="ROLE=COLUMN", help="the same for the catalog")
+    i.add_argument("--text-fields", help="catalog fields joined into item text, e.g. title,description")
+    i.add_argument("--rating-threshold", type=float, help="keep interactions rated at least this")
+    i.add_argument("--event-weight", action="append", metavar="EVENT=WEIGHT",
+                   help="weight per event type, e.g. --event-weight purchase=5; 0 drops the event")
     i.set_defaults(fn=_ingest)
     s = sub.add_parser("sample", help="generate a synthetic shop")
     s.add_argument("--out", required=True)

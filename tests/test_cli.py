@@ -1,0 +1,48 @@
+"""The command line gives the same results as the library."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from coldrec.cli import main
+from coldrec.workspace import Workspace
+
+
+def test_ingest_with_mapping_and_threshold(tmp_path, capsys):
+    log = tmp_path / "log.csv"
+    log.write_text("buyer,sku,when,stars\nu1,a,1700000000,5\nu2,b,1700000060,2\nu1,b,1700000120,4\n")
+    cat = tmp_path / "cat.csv"
+    cat.write_text("sku,name,blurb\na,Mug,<b>Stoneware</b>\nb,Tent,Sleeps two\n")
+    ws = tmp_path / "ws"
+    code = main(["--workspace", str(ws), "ingest", str(log), str(cat), "--map", "user_id=buyer",
+                 "--map", "timestamp=when", "--map", "rating=stars", "--map-catalog", "title=name",
+                 "--map-catalog", "description=blurb", "--rating-threshold", "4"])
+    assert code == 0, capsys.readouterr().err
+    (ds,) = Workspace(ws).datasets()
+    inter = Workspace(ws).load_interactions(ds.id)
+    assert inter["user_id"].tolist() == ["u1", "u1"] and inter["rating"].tolist() == [5.0, 4.0]
+    assert "stored:" in capsys.readouterr().out
+
+
+def test_ingest_failure_exits_2_and_names_the_column(tmp_path, capsys):
+    log = tmp_path / "log.csv"
+    log.write_text("user_id,item_id\nu1,a\n")
+    cat = tmp_path / "cat.csv"
+    cat.write_text("item_id,title\na,Mug\n")
+    assert main(["--workspace", str(tmp_path / "ws"), "ingest", str(log), str(cat)]) == 2
+    assert "column 'timestamp'" in capsys.readouterr().err
+    assert Workspace(tmp_path / "ws").datasets() == []
+
+
+def test_train_prints_the_summary(tmp_path, capsys):
+    from coldrec.synth import write_shop
+
+    ip, cp = write_shop(tmp_path / "shop", n_users=200, n_items=300, n_interactions=3000, seed=0)
+    ws = str(tmp_path / "ws")
+    assert main(["--workspace", ws, "ingest", str(ip), str(cp)]) == 0
+    (ds,) = Workspace(ws).datasets()
+    capsys.readouterr()
+    assert main(["--workspace", ws, "train", ds.id, "--encoder", "hashing"]) == 0
+    out = capsys.readouterr().out
+    assert "popularity" in out and "content" in out and "cold" in out
+    assert pd.read_parquet(next((tmp_path / "ws" / "runs").glob("*/summary.parquet"))).shape[0] == 12
