@@ -139,3 +139,42 @@ def load_sample(ws: Workspace) -> IngestResult:
     """Store the bundled synthetic shop (a no-op returning the stored one when already there)."""
     folder = sample_dir()
     return ingest(ws, folder / "interactions.csv", folder / "catalog.csv", name=SAMPLE_NAME)
+
+
+@dataclass
+class FilePreview:
+    """What the mapping step shows before anything is stored."""
+
+    columns: list[str]
+    mapping: dict[str, str]
+    head: pd.DataFrame
+    report: ValidationReport
+
+
+def preview_file(source: Source, kind: str, overrides: dict[str, str] | None = None, n: int = 5) -> FilePreview:
+    """Columns, the recognised mapping and the first rows of an upload (``kind``: "interactions"/"catalog")."""
+    aliases = INTERACTION_ALIASES if kind == "interactions" else CATALOG_ALIASES
+    fname, data = _read(source)
+    report = ValidationReport()
+    try:
+        raw = read_table(data, fname, report).rename(columns=str)
+    except DataValidationError as exc:
+        report.error(exc.file, exc.column, exc.message)
+        return FilePreview([], {}, pd.DataFrame(), report)
+    columns = list(raw.columns)
+    try:
+        mapping = resolve_mapping(columns, aliases, overrides)
+    except ValueError as exc:
+        report.error(fname, None, str(exc))
+        mapping = {}
+    return FilePreview(columns, mapping, raw.head(n), report)
+
+
+def preview_text(catalog: pd.DataFrame, mapping: dict[str, str], fields: list[str], n: int = 5) -> pd.DataFrame:
+    """Item text as it will be embedded, for the first ``n`` rows of a (raw) catalog."""
+    from coldrec.io.validate import item_text
+
+    mapped = apply_mapping(catalog.head(n), {k: v for k, v in mapping.items() if v in catalog.columns}, "catalog")
+    out = pd.DataFrame({"item_id": mapped.get("item_id", pd.Series(range(len(mapped))))})
+    out["text"] = item_text(mapped, tuple(fields)).to_numpy()
+    return out

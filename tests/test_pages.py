@@ -45,7 +45,7 @@ def test_upload_missing_column_names_it_and_stores_nothing(app, tmp_path):
         ("log.csv", b"user_id,item_id\nu1,a\n", "text/csv"))
     app.file_uploader(key="upload_catalog").set_value(("cat.csv", b"item_id,title\na,Mug\n", "text/csv"))
     app.run()
-    app.button[-1].click().run()
+    next(b for b in app.button if b.label == "Validate and store").click().run()
     errors = " ".join(e.value for e in app.error)
     assert "log.csv, column 'timestamp'" in errors and "Nothing was stored" in errors
     assert state.workspace().datasets() == ws_before
@@ -102,3 +102,21 @@ def test_simulate_query_click_reranks(app):
     after = [t.value for t in app.text][::2][:10]
     assert after != first
     assert "1 click(s)" in _texts(app)
+
+
+def test_upload_with_a_mapping_chosen_in_the_page(app):
+    app.file_uploader(key="upload_interactions").set_value(
+        ("log.csv", b"buyer,thing,when\nu1,a,1700000000\nu2,b,1700000060\n", "text/csv"))
+    app.file_uploader(key="upload_catalog").set_value(("cat.csv", b"thing,title\na,Mug\nb,Tent\n", "text/csv"))
+    app.run()
+    assert app.selectbox(key="map_interactions_user_id").value == "(none)"
+    assert app.selectbox(key="map_catalog_title").value == "title"
+    app.selectbox(key="map_interactions_user_id").set_value("buyer")
+    app.selectbox(key="map_interactions_item_id").set_value("thing")
+    app.selectbox(key="map_interactions_timestamp").set_value("when")
+    app.selectbox(key="map_catalog_item_id").set_value("thing")
+    app.run()
+    next(b for b in app.button if b.label == "Validate and store").click().run()
+    assert not app.exception
+    assert any("Stored: dataset" in s.value for s in app.success), [e.value for e in app.error]
+    assert len(state.workspace().datasets()) == 2
