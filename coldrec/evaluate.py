@@ -28,12 +28,16 @@ class EvalUsers:
     relevant: list[np.ndarray]
 
 
-def fit_data(split: Split, item_ids: pd.Index, embeddings: np.ndarray | None = None) -> FitData:
-    """Index a split's train part against the catalog."""
+def fit_data(split: Split, item_ids: pd.Index, embeddings: np.ndarray | None = None,
+             catalog: pd.DataFrame | None = None, encoder: str | None = None) -> FitData:
+    """Index a split's train part against the catalog (``catalog`` rows in ``item_ids`` order)."""
     users = pd.Index(np.sort(split.train[C.user].unique()))
+    weights = split.train[C.weight].to_numpy(dtype=np.float32) if C.weight in split.train.columns else None
     return FitData(n_items=len(item_ids), users=users.get_indexer(split.train[C.user]),
                    items=item_ids.get_indexer(split.train[C.item]),
-                   timestamps=split.train[C.timestamp].to_numpy(), embeddings=embeddings)
+                   timestamps=split.train[C.timestamp].to_numpy(), embeddings=embeddings,
+                   catalog=catalog.reset_index(drop=True) if catalog is not None else None,
+                   weights=weights, encoder=encoder)
 
 
 def eval_users(split: Split, item_ids: pd.Index) -> EvalUsers:

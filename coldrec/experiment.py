@@ -72,11 +72,15 @@ def run_experiment(ws: Workspace, cfg: ExperimentConfig, run_dir: Path,
     emb, enc_key = None, None
     if any(MODELS[m].uses_text for m in cfg.models):
         emb, enc_key = catalog_embeddings(ws, catalog, cfg.encoder, lambda f, s: progress(0.5 * f, s))
-    data = fit_data(split, item_ids, emb)
+    data = fit_data(split, item_ids, emb, catalog, cfg.encoder)
     models: dict[str, Recommender] = {}
+    n = len(cfg.models)
     for i, name in enumerate(cfg.models):
-        progress(0.5 + 0.3 * i / len(cfg.models), f"fitting {name}")
-        models[name] = make_model(name, cfg.model_params.get(name)).fit(data)
+        def fit_progress(f: float, step: str, i: int = i, name: str = name) -> None:
+            progress(0.5 + 0.3 * (i + f) / n, f"fitting {name}: {step}")
+
+        fit_progress(0.0, "start")
+        models[name] = make_model(name, cfg.model_params.get(name)).fit(data, fit_progress)
         models[name].save(run_dir / "models" / name)
     done = iter(range(len(models)))
     per_user = evaluate(models, split, item_ids, tuple(cfg.ks),

@@ -9,20 +9,37 @@ interacted with (oldest first) and/or a query vector in the text space.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
 import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+# progress(fraction in [0, 1], step description); may raise to cancel the fit.
+Progress = Callable[[float, str], None]
+
+
+def _no_progress(fraction: float, step: str) -> None:
+    pass
 
 
 @dataclass
 class Context:
-    """What a model may use to score one user."""
+    """What a model may use to score one user.
+
+    ``items``: catalog indices of the user's interactions, oldest first;
+    ``weights``: optional weight per item (event weights, ratings);
+    ``query``: the user's own words embedded by the run's text encoder;
+    ``query_text``: the same words as text, for models with their own encoder.
+    """
 
     items: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     query: np.ndarray | None = None
+    weights: np.ndarray | None = None
+    query_text: str | None = None
 
 
 @dataclass
@@ -34,6 +51,18 @@ class FitData:
     items: np.ndarray  # int item index per train interaction
     timestamps: np.ndarray
     embeddings: np.ndarray | None = None  # (n_items, dim) unit rows, when the model uses text
+    catalog: pd.DataFrame | None = None  # row i describes item i: item_id, text, category, brand, price...
+    weights: np.ndarray | None = None  # per train interaction (event weight); None = all 1
+    encoder: str | None = None  # spec of the encoder that made ``embeddings`` (see coldrec.text.load_encoder)
+
+    @property
+    def n_users(self) -> int:
+        return int(self.users.max()) + 1 if len(self.users) else 0
+
+    def matrix(self) -> sp.csr_matrix:
+        """(n_users, n_items) user-item matrix of train interactions (summed weights)."""
+        w = self.weights if self.weights is not None else np.ones(len(self.items), dtype=np.float32)
+        return sp.csr_matrix((w.astype(np.float32), (self.users, self.items)), shape=(self.n_users, self.n_items))
 
 
 @dataclass
@@ -62,10 +91,12 @@ class Recommender:
     def __init__(self, config: ModelConfig | None = None) -> None:
         self.config = config or self.config_cls()
 
-    def fit(self, data: FitData) -> Self:
+    def fit(self, data: FitData, progress: Progress | None = None) -> Self:
+        """Learn from ``data``; long fits report ``progress(fraction, step)``, which may raise to cancel."""
         if self.uses_text and data.embeddings is None:
             raise ValueError(f"{self.name} needs text embeddings of the catalog")
         self.n_items_ = data.n_items
+        self._progress = progress or _no_progress
         self._fit(data)
         return self
 
@@ -89,6 +120,13 @@ class Recommender:
         meta = {"name": self.name, "n_items": self.n_items_, "config": self.config.to_dict()}
         (folder / "model.json").write_text(json.dumps(meta, indent=2))
         np.savez(folder / "state.npz", **self.state())
+        self._save_extra(folder)
+
+    def _save_extra(self, folder: Path) -> None:
+        """Files beyond arrays (e.g. a fine-tuned encoder folder)."""
+
+    def _load_extra(self, folder: Path) -> None:
+        """Counterpart of ``_save_extra``."""
 
     @classmethod
     def load(cls, folder: str | Path) -> Recommender:
@@ -101,4 +139,5 @@ class Recommender:
         model.n_items_ = meta["n_items"]
         with np.load(folder / "state.npz", allow_pickle=False) as z:
             model.set_state({k: z[k] for k in z.files})
+        model._load_extra(folder)
         return model
