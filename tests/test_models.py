@@ -24,6 +24,23 @@ def _embeddings() -> np.ndarray:
     return (e / np.linalg.norm(e, axis=1, keepdims=True)).astype(np.float32)
 
 
+TITLES = {"c0": "Espresso coffee beans", "c1": "Pour-over coffee dripper", "c2": "Burr coffee grinder",
+          "c3": "Ceramic coffee mug", "c9": "Single-origin coffee beans, light roast",
+          "k0": "Two-person camping tent", "k1": "Camping sleeping bag", "k2": "Camping gas stove",
+          "k3": "Hiking backpack for camping", "k9": "Ultralight trekking tent"}
+
+
+def _catalog() -> pd.DataFrame:
+    """Row i describes item i; text agrees with the embedding groups."""
+    coffee = [i.startswith("c") for i in ITEMS]
+    return pd.DataFrame({
+        "item_id": ITEMS, "title": [TITLES[i] for i in ITEMS], "text": [TITLES[i] for i in ITEMS],
+        "category": ["Coffee" if c else "Outdoor" for c in coffee],
+        "brand": ["Brewster" if c else "Trailhead" for c in coffee],
+        "price": [12.0 if c else 80.0 for c in coffee],
+    })
+
+
 def _train() -> pd.DataFrame:
     rows, t = [], 0
     for u in range(10):
@@ -38,7 +55,7 @@ def _train() -> pd.DataFrame:
 @pytest.fixture(params=sorted(MODELS))
 def fitted(request) -> Recommender:
     split = Split(_train(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), {})
-    return make_model(request.param).fit(fit_data(split, pd.Index(ITEMS), _embeddings()))
+    return make_model(request.param).fit(fit_data(split, pd.Index(ITEMS), _embeddings(), _catalog()))
 
 
 def _ranking(model: Recommender, ctx: Context) -> list[str]:
