@@ -6,6 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from coldrec.ingest import SAMPLE_NAME, load_sample
+from coldrec.plots_profile import history_histogram, lorenz_figure, popularity_figure, text_length_histogram
+from coldrec.profile import DatasetProfile, profile_dataset
 from ui import state
 from ui.upload import upload_section
 
@@ -35,8 +37,23 @@ if not any(d.name == SAMPLE_NAME for d in datasets) and st.button("Load the samp
 st.subheader("Upload your own")
 upload_section(ws)
 
+
+
+@st.cache_data(max_entries=4, show_spinner="Profiling the dataset…")
+def _profile(root: str, ds_id: str) -> DatasetProfile:
+    return profile_dataset(ws.load_interactions(ds_id), ws.load_catalog(ds_id))
+
+
 ds_id = state.current_dataset(ws)
 if ds_id:
+    p = _profile(str(ws.root), ds_id)
+    st.subheader("Profile")
+    st.dataframe(p.summary(), hide_index=True, width="stretch")
+    t1, t2, t3, t4 = st.tabs(["Popularity (Lorenz)", "Popularity by rank", "User histories", "Item text"])
+    t1.plotly_chart(lorenz_figure(p), width="stretch")
+    t2.plotly_chart(popularity_figure(p), width="stretch")
+    t3.plotly_chart(history_histogram(p), width="stretch")
+    t4.plotly_chart(text_length_histogram(p), width="stretch")
     st.subheader("Preview")
     tab1, tab2 = st.tabs(["Catalog", "Interactions"])
     tab1.dataframe(ws.load_catalog(ds_id).head(50), hide_index=True, width="stretch")

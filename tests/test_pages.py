@@ -120,3 +120,18 @@ def test_upload_with_a_mapping_chosen_in_the_page(app):
     assert not app.exception
     assert any("Stored: dataset" in s.value for s in app.success), [e.value for e in app.error]
     assert len(state.workspace().datasets()) == 2
+
+
+def test_data_page_profiles_the_selected_dataset(app):
+    import json
+
+    from coldrec.profile import profile_dataset
+
+    ws = state.workspace()
+    ds = ws.datasets()[0].id
+    expected = profile_dataset(ws.load_interactions(ds), ws.load_catalog(ds))
+    charts = [json.loads(e.proto.spec) for e in app.main if hasattr(getattr(e, "proto", None), "spec")]
+    titles = " ".join(c["layout"]["title"]["text"] for c in charts)
+    assert len(charts) == 4 and "Gini" in titles
+    summary = app.dataframe[1].value
+    assert summary.shape[0] == len(expected.summary())
