@@ -15,7 +15,7 @@ import pandas as pd
 from coldrec.evaluate import evaluate, fit_data, summarize
 from coldrec.models import MODELS, Recommender, make_model
 from coldrec.schema import Columns
-from coldrec.split import ColdUserConfig, cold_user_split
+from coldrec.split import describe, make_split
 from coldrec.text import EmbeddingCache, load_encoder
 from coldrec.workspace import Workspace
 
@@ -68,7 +68,7 @@ def run_experiment(ws: Workspace, cfg: ExperimentConfig, run_dir: Path,
     progress(0.0, "loading dataset")
     interactions, catalog = ws.load_interactions(cfg.dataset_id), ws.load_catalog(cfg.dataset_id)
     item_ids = pd.Index(catalog[Columns.item])
-    split = cold_user_split(interactions, ColdUserConfig(**cfg.split))
+    split = make_split(interactions, catalog, cfg.split)
     emb, enc_key = None, None
     if any(MODELS[m].uses_text for m in cfg.models):
         emb, enc_key = catalog_embeddings(ws, catalog, cfg.encoder, lambda f, s: progress(0.5 * f, s))
@@ -89,6 +89,7 @@ def run_experiment(ws: Workspace, cfg: ExperimentConfig, run_dir: Path,
     ws.write_parquet(run_dir / "per_user.parquet", per_user)
     ws.write_parquet(run_dir / "summary.parquet", summary)
     ws.write_json(run_dir / "run.json", {"config": vars(cfg), "split": split.config, "encoder": enc_key,
+                                         "split_counts": describe(split),
                                          "n_train": len(split.train), "n_test": len(split.test),
                                          "n_test_users": int(per_user[Columns.user].nunique())})
     progress(1.0, "done")

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from coldrec.schema import Columns as C
 
 HEAD_SHARE = 0.8  # the head is the fewest most-popular items that hold this share of interactions
-HISTORY_BUCKETS: tuple[tuple[str, int], ...] = (
+HISTOGRAM_BUCKETS: tuple[tuple[str, int], ...] = (
     ("1", 1), ("2", 2), ("3-5", 3), ("6-10", 6), ("11-20", 11), ("21-50", 21), ("51+", 51),
 )  # (label, smallest history length in the bucket)
 _DAY = 86_400.0
@@ -205,13 +205,10 @@ def lorenz_curve(counts: np.ndarray, max_points: int = 200) -> pd.DataFrame:
 
 
 def head_size(counts: np.ndarray, share: float = HEAD_SHARE) -> int:
-    """The fewest most-popular items whose counts reach `share` of the total (0 if no counts)."""
-    x = _as_counts(counts)[::-1]
-    total = x.sum()
-    if total == 0:
-        return 0
-    # A hair of tolerance so that, e.g., 8 of 10 interactions count as reaching 80%.
-    return int(np.searchsorted(np.cumsum(x), share * total * (1 - 1e-12), side="left") + 1)
+    """How many items are head: the rule of :func:`coldrec.segments.head_mask`, so the Data page and results agree."""
+    from coldrec.segments import head_mask
+
+    return int(head_mask(_as_counts(counts), share).sum())
 
 
 def history_buckets(history_lengths: pd.DataFrame) -> pd.DataFrame:
@@ -229,12 +226,12 @@ def history_buckets(history_lengths: pd.DataFrame) -> pd.DataFrame:
         ``user_share``, ``n_interactions`` (held by those users).
     """
     lengths = history_lengths["n_interactions"].to_numpy(dtype=np.int64)
-    lows = np.array([low for _, low in HISTORY_BUCKETS])
+    lows = np.array([low for _, low in HISTOGRAM_BUCKETS])
     which = np.searchsorted(lows, lengths, side="right") - 1
     keep = which >= 0  # a length of 0 belongs to no bucket
     n_users = np.bincount(which[keep], minlength=len(lows))
     n_inter = np.bincount(which[keep], weights=lengths[keep], minlength=len(lows)).astype(np.int64)
-    return pd.DataFrame({"bucket": [label for label, _ in HISTORY_BUCKETS], "n_users": n_users,
+    return pd.DataFrame({"bucket": [label for label, _ in HISTOGRAM_BUCKETS], "n_users": n_users,
                          "user_share": n_users / max(len(lengths), 1), "n_interactions": n_inter})
 
 

@@ -11,6 +11,7 @@ from coldrec.experiment import ExperimentConfig
 from coldrec.jobs import ACTIVE, JobStore, submit
 from coldrec.models import MODELS
 from ui import state
+from ui.split_form import split_form
 
 ENCODERS = {"minilm": "all-MiniLM-L6-v2 (packaged language model)", "hashing": "bag of words (no language model)"}
 
@@ -19,26 +20,23 @@ ws = state.workspace()
 store = JobStore(ws)
 ds_id = state.dataset_picker(ws)
 
+DEFAULT_MODELS = ["popularity", "content"]
+
 if ds_id:
+    catalog = ws.load_catalog(ds_id)
+    categories = sorted(catalog["category"].dropna().astype(str).unique()) if "category" in catalog else []
+    split_cfg = split_form(categories)
     with st.form("train_form"):
-        st.markdown("**Split: cold users.** A share of users is held out entirely; each reveals its first "
-                    "interactions as context and must be predicted on the rest. Warm users are scored on their "
-                    "last interactions.")
-        c1, c2, c3 = st.columns(3)
-        cold_share = c1.slider("Share of users held out (cold)", 0.05, 0.5, 0.2, 0.05)
-        n_reveal = c2.number_input("Interactions a cold user reveals", 0, 20, 3,
-                                   help="Few-shot context given to models for held-out users.")
-        seed = c3.number_input("Seed", 0, 10_000, 0)
-        models = st.multiselect("Models", list(MODELS), default=list(MODELS),
-                                format_func=lambda m: MODELS[m].label)
+        models = st.multiselect("Models", list(MODELS), default=[m for m in DEFAULT_MODELS if m in MODELS],
+                                format_func=lambda m: MODELS[m].label,
+                                help="Text models embed item text once per encoder; the vectors are cached.")
         encoder = st.selectbox("Text encoder", list(ENCODERS), format_func=ENCODERS.get,
                                help="Item text is embedded once per encoder and cached on disk.")
-        if st.form_submit_button("Train", type="primary", disabled=False):
+        if st.form_submit_button("Train", type="primary"):
             if not models:
                 st.error("Pick at least one model.")
             else:
-                cfg = ExperimentConfig(dataset_id=ds_id, models=models, encoder=encoder,
-                                       split={"cold_share": cold_share, "n_reveal": int(n_reveal), "seed": int(seed)})
+                cfg = ExperimentConfig(dataset_id=ds_id, models=models, encoder=encoder, split=split_cfg)
                 job_id = submit(ws, "train", vars(cfg), ds_id)
                 st.session_state[state.RUN] = job_id
                 st.query_params["job"] = job_id

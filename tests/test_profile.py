@@ -8,7 +8,7 @@ import pytest
 
 from coldrec.plots_profile import history_histogram, lorenz_figure, popularity_figure, text_length_histogram
 from coldrec.profile import (
-    HISTORY_BUCKETS,
+    HISTOGRAM_BUCKETS,
     DatasetProfile,
     gini,
     head_size,
@@ -101,14 +101,15 @@ def test_lorenz_downsampled_stays_on_the_exact_curve():
 
 def test_head_size_by_hand():
     assert head_size(np.array([4, 2, 1, 0, 0])) == 2  # 4/7 < 0.8 <= 6/7
-    assert head_size(np.array([2, 2, 2, 2, 2])) == 4  # exactly 8/10 counts as reaching 80%
+    assert head_size(np.array([2, 2, 2, 2, 2])) == 5  # 8/10 reached at the 4th; the 5th ties with it, so head
+    assert head_size(np.array([3, 2, 2, 2, 1])) == 4  # 7/10 < 0.8 after three; the 4th (tie) crosses; 1 is tail
     assert head_size(np.array([0, 0])) == 0
 
 
 def test_history_buckets_by_hand():
     lengths = pd.DataFrame({"user_id": range(13), "n_interactions": [1, 1, 2, 3, 5, 6, 10, 11, 20, 21, 50, 51, 400]})
     out = history_buckets(lengths)
-    assert out["bucket"].tolist() == [label for label, _ in HISTORY_BUCKETS]
+    assert out["bucket"].tolist() == [label for label, _ in HISTOGRAM_BUCKETS]
     assert out["n_users"].tolist() == [2, 1, 2, 2, 2, 2, 2]
     assert out["n_interactions"].tolist() == [2, 2, 8, 16, 31, 71, 451]
     assert out["user_share"].sum() == pytest.approx(1.0)
@@ -241,7 +242,7 @@ def test_history_histogram(hand_shop):
     fig = history_histogram(p)
     _labelled(fig)
     (bars,) = fig.data
-    assert list(bars.x) == [label for label, _ in HISTORY_BUCKETS]
+    assert list(bars.x) == [label for label, _ in HISTOGRAM_BUCKETS]
     assert list(bars.y) == [2, 1, 1, 0, 0, 0, 0] and sum(bars.y) == p.n_users
     assert bars.customdata[:, 1].sum() == p.n_interactions
     assert fig.layout.xaxis.type == "category" and list(fig.layout.xaxis.categoryarray) == list(bars.x)
