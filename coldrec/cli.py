@@ -49,6 +49,20 @@ def _ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from coldrec.ingest import import_and_store
+
+    result = import_and_store(Workspace(args.workspace), args.folder, _options(args), use_tags=not args.no_tags)
+    for issue in result.report.issues:
+        print(issue, file=sys.stderr)
+    if result.dataset is None:
+        return 2
+    verb = "stored" if result.created else "already stored"
+    ds = result.dataset
+    print(f"{verb}: {ds.id} {ds.name} ({ds.n_users} users, {ds.n_items} items, {ds.n_interactions} interactions)")
+    return 0
+
+
 def _sample(args: argparse.Namespace) -> int:
     from coldrec.synth import write_shop
 
@@ -92,6 +106,13 @@ def _datasets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_option_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--text-fields", help="catalog fields joined into item text, e.g. title,description")
+    p.add_argument("--rating-threshold", type=float, help="keep interactions rated at least this")
+    p.add_argument("--event-weight", action="append", metavar="EVENT=WEIGHT",
+                   help="weight per event type, e.g. --event-weight purchase=5; 0 drops the event")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="coldrec", description=__doc__)
     p.add_argument("--workspace", default=None, help="workspace folder (default $COLDREC_WORKSPACE or ./workspace)")
@@ -107,11 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--map", action="append", metavar="ROLE=COLUMN",
                    help="interactions column for a role, e.g. --map user_id=customer (repeatable)")
     i.add_argument("--map-catalog", action="append", metavar="ROLE=COLUMN", help="the same for the catalog")
-    i.add_argument("--text-fields", help="catalog fields joined into item text, e.g. title,description")
-    i.add_argument("--rating-threshold", type=float, help="keep interactions rated at least this")
-    i.add_argument("--event-weight", action="append", metavar="EVENT=WEIGHT",
-                   help="weight per event type, e.g. --event-weight purchase=5; 0 drops the event")
+    _add_option_flags(i)
     i.set_defaults(fn=_ingest)
+    m = sub.add_parser("import", help="import a public dataset folder (MovieLens, Amazon 2018 reviews + meta)")
+    m.add_argument("folder")
+    m.add_argument("--no-tags", action="store_true", help="MovieLens: leave tags out of the item text")
+    _add_option_flags(m)
+    m.set_defaults(fn=_import, map=None, map_catalog=None)
     s = sub.add_parser("sample", help="generate a synthetic shop")
     s.add_argument("--out", required=True)
     s.add_argument("--users", type=int, default=2000)

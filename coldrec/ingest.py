@@ -14,6 +14,7 @@ import pandas as pd
 
 from coldrec.io import DataValidationError, ValidationReport, clean_catalog, clean_interactions, read_table
 from coldrec.io.feedback import FeedbackConfig, apply_feedback
+from coldrec.io.importers import ImportResult
 from coldrec.io.mapping import CATALOG_ALIASES, INTERACTION_ALIASES, apply_mapping, resolve_mapping
 from coldrec.io.validate import check_coverage
 from coldrec.schema import DEFAULT_TEXT_FIELDS
@@ -178,3 +179,45 @@ def preview_text(catalog: pd.DataFrame, mapping: dict[str, str], fields: list[st
     out = pd.DataFrame({"item_id": mapped.get("item_id", pd.Series(range(len(mapped))))})
     out["text"] = item_text(mapped, tuple(fields)).to_numpy()
     return out
+
+
+def ingest_import(ws: Workspace, imported: ImportResult, options: IngestOptions | None = None) -> IngestResult:
+    """Store what a public-format importer read; its own findings and validation's land in one report."""
+    opts = options or IngestOptions()
+    digest = content_hash(imported.digest.encode(), json.dumps(opts.to_dict(), sort_keys=True).encode())
+    return ingest_frames(ws, imported.interactions, imported.catalog, imported.name, digest, files=imported.files,
+                         report=imported.report, options=opts)
+
+
+def import_and_store(ws: Workspace, folder: str | Path, options: IngestOptions | None = None,
+                     use_tags: bool = True) -> IngestResult:
+    """Recognise a public dataset folder (MovieLens, Amazon 2018), import it and store it."""
+    from coldrec.io.importers import detect_format, import_folder, import_movielens
+
+    if detect_format(folder) == "movielens":
+        imported = import_movielens(folder, use_tags=use_tags)
+    else:
+        imported = import_folder(folder)
+    return ingest_import(ws, imported, options)
+
+
+def public_data_roots() -> list[Path]:
+    """Folders searched for public datasets: ``$COLDREC_DATA_ROOTS`` (os.pathsep-separated), else ../shared/data."""
+    import os
+
+    env = os.environ.get("COLDREC_DATA_ROOTS")
+    roots = [Path(p) for p in env.split(os.pathsep)] if env else [sample_dir().parent.parent / "shared" / "data"]
+    return [r for r in roots if r.is_dir()]
+
+
+def find_public_datasets() -> list[tuple[Path, str]]:
+    """(folder, format) for every recognisable dataset folder directly under the data roots."""
+    from coldrec.io.importers import detect_format
+
+    found = []
+    for root in public_data_roots():
+        for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+            fmt = detect_format(folder)
+            if fmt:
+                found.append((folder, fmt))
+    return found

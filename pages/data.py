@@ -9,6 +9,7 @@ from coldrec.ingest import SAMPLE_NAME, load_sample
 from coldrec.plots_profile import history_histogram, lorenz_figure, popularity_figure, text_length_histogram
 from coldrec.profile import DatasetProfile, profile_dataset
 from ui import state
+from ui.importer import importer_section
 from ui.upload import upload_section
 
 st.title("Data")
@@ -36,6 +37,8 @@ if not any(d.name == SAMPLE_NAME for d in datasets) and st.button("Load the samp
 
 st.subheader("Upload your own")
 upload_section(ws)
+with st.expander("Import a public dataset (MovieLens, Amazon 2018)"):
+    importer_section(ws)
 
 
 

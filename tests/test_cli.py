@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from coldrec.cli import main
 from coldrec.workspace import Workspace
@@ -46,3 +47,18 @@ def test_train_prints_the_summary(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "popularity" in out and "content" in out and "cold" in out
     assert pd.read_parquet(next((tmp_path / "ws" / "runs").glob("*/summary.parquet"))).shape[0] == 12
+
+
+def test_import_movielens_folder_with_a_rating_threshold(tmp_path, capsys):
+    from .test_importers import DATA
+
+    folder = DATA / "movielens_latest_small"
+    if not folder.exists():
+        pytest.skip("../shared/data is absent")
+    ratings = pd.read_csv(folder / "ratings.csv")
+    positives = ratings[ratings["rating"] >= 4]
+    ws = str(tmp_path / "ws")
+    assert main(["--workspace", ws, "import", str(folder), "--rating-threshold", "4"]) == 0
+    (ds,) = Workspace(ws).datasets()
+    assert (ds.n_interactions, ds.n_users) == (len(positives), positives["userId"].nunique())
+    assert Workspace(ws).load_interactions(ds.id)["rating"].min() == 4.0

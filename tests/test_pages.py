@@ -135,3 +135,17 @@ def test_data_page_profiles_the_selected_dataset(app):
     assert len(charts) == 4 and "Gini" in titles
     summary = app.dataframe[1].value
     assert summary.shape[0] == len(expected.summary())
+
+
+def test_import_a_public_dataset_from_the_page(app):
+    from .test_importers import DATA
+
+    folder = DATA / "amazon2018_gift_cards"
+    if not folder.exists():
+        pytest.skip("../shared/data is absent")
+    app.text_input(key="import_folder_typed").set_value(str(folder))
+    app.button(key="import_button").click().run()
+    assert not app.exception
+    assert any("Imported" in s.value for s in app.success), [e.value for e in app.error]
+    names = [d.name for d in state.workspace().datasets()]
+    assert any("Gift" in n for n in names), names

@@ -1,0 +1,112 @@
+"""Plain text from HTML fragments, entities and lists (coldrec.io.textclean)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from coldrec.io.textclean import clean_text, clean_text_column
+
+MAGAZINES_META = (Path(__file__).resolve().parents[2] / "shared" / "data" / "amazon2018_magazine_subscriptions"
+                  / "meta_Magazine_Subscriptions.json.gz")
+
+
+@pytest.mark.parametrize("raw,expected", [
+    # tags: nested, inline vs block, self-closing, attributes with '>' free values
+    ("<div><p>Hello <b>big <i>world</i></b></p><p>again</p></div>", "Hello big world again"),
+    ("Read <i>Maximum PC</i>, monthly", "Read Maximum PC, monthly"),
+    ("line one<br>line two<br/>line three<br />end", "line one line two line three end"),
+    ('<a href="/gp/help?ie=UTF8&nodeId=1" target="_blank">Learn more</a> about it', "Learn more about it"),
+    ("<script>var x = '<b>';</script>kept<style>.a{color:red}</style>", "kept"),
+    ("<SCRIPT type='text/javascript'>alert(1)</SCRIPT>Shown", "Shown"),
+    ("before<!-- a comment <b>x</b> -->after", "before after"),
+    # entities, including double-escaped markup
+    ("Maggiano&#39;s Gift Card", "Maggiano's Gift Card"),
+    ("Disney &amp; Me", "Disney & Me"),
+    ("Warranty &gt;&gt;&gt; THT", "Warranty >>> THT"),
+    ("a&nbsp;b &#x41;&quot;", 'a b A"'),
+    ("&lt;p&gt;escaped&lt;br&gt;&lt;b&gt;twice&lt;/b&gt;", "escaped twice"),
+    ("AT&T and Tom & Jerry", "AT&T and Tom & Jerry"),
+    # broken HTML as in the Amazon magazine metadata
+    ('<span class="a-size-medium a-color-secondary"', ""),
+    (' Magazines" />', ""),
+    ("\n\n\n<script", ""),
+    ('\n\t   <div class="a-section a-spacing-none"', ""),
+    ("Text then a cut tag <br", "Text then a cut tag"),
+    # angle brackets that are not markup survive
+    ("a < b and I <3 it", "a < b and I <3 it"),
+    ("x <a lot of text, no tag", "x <a lot of text, no tag"),
+    # whitespace and invisible characters
+    ("  many \t spaces\n\nand lines  ", "many spaces and lines"),
+    ("zero\u200bwidth\ufeff soft\u00adhyphen", "zerowidth softhyphen"),
+])
+def test_strings(raw, expected):
+    assert clean_text(raw) == expected
+
+
+@pytest.mark.parametrize("raw,expected", [
+    (["Gift Cards", "Gift Cards"], "Gift Cards; Gift Cards"),
+    (("a", "", None, "b"), "a; b"),
+    (np.array(["x <i>y</i>", "z"]), "x y; z"),
+    (["p1", ["n1", "n2"]], "p1; n1; n2"),
+    (["Ends a sentence.", "Next one", "last"], "Ends a sentence. Next one; last"),
+    ('["json", "<b>list</b>", ""]', "json; list"),
+    ("['python', 'list']", "python; list"),
+    ("[]", ""),
+    ([], ""),
+    ("[Live] in [2010]", "[Live] in [2010]"),  # brackets, not a list literal
+    ("[not, a, literal", "[not, a, literal"),
+])
+def test_lists_are_joined(raw, expected):
+    assert clean_text(raw) == expected
+
+
+@pytest.mark.parametrize("raw", [None, float("nan"), np.nan, pd.NA, pd.NaT, "", "   "])
+def test_missing_is_empty(raw):
+    assert clean_text(raw) == ""
+
+
+def test_other_scalars_become_text():
+    assert clean_text(5) == "5"
+    assert clean_text(2.5) == "2.5"
+    assert clean_text(b"caf\xc3\xa9 &amp; bar") == "café & bar"
+
+
+def test_column_matches_scalar_and_keeps_index_and_name():
+    raw = pd.Series(["<b>a</b>", None, ["x", "y"], "plain  text", "<b>a</b>", np.nan], index=[10, 11, 12, 13, 14, 15],
+                    name="title")
+    out = clean_text_column(raw)
+    assert out.tolist() == ["a", "", "x; y", "plain text", "a", ""]
+    assert out.index.tolist() == raw.index.tolist() and out.name == "title" and out.dtype == object
+    assert clean_text_column(["<i>a</i>", None]).tolist() == ["a", ""]
+
+
+def test_column_is_fast_on_100k_short_strings():
+    n = 100_000
+    values = [f"Gift card {i} &amp; <b>bonus</b>" if i % 4 == 0 else f"Plain  title number {i}" for i in range(n)]
+    values[::7] = [["a", f"b{i}"] for i in range(len(values[::7]))]
+    series = pd.Series(values)
+    start = time.perf_counter()
+    out = clean_text_column(series)
+    elapsed = time.perf_counter() - start
+    assert out[0] == "a; b0" and out[4] == "Gift card 4 & bonus" and out[1] == "Plain title number 1"
+    assert elapsed < 2.0, f"{elapsed:.2f} s for {n} strings"
+
+
+def test_real_magazine_titles_and_descriptions():
+    if not MAGAZINES_META.is_file():
+        pytest.skip("shared data absent")
+    with gzip.open(MAGAZINES_META, "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for _, line in zip(range(400), fh, strict=False)]
+    titles = clean_text_column(pd.Series([r["title"] for r in rows]))
+    descriptions = clean_text_column(pd.Series([r["description"] for r in rows]))
+    assert rows[0]["title"] == '<span class="a-size-medium a-color-secondary"' and titles[0] == ""
+    for text in pd.concat([titles, descriptions]):
+        assert "<" not in text and "/>" not in text and "&amp;" not in text and "  " not in text
+    assert (descriptions != "").mean() > 0.8
