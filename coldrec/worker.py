@@ -10,7 +10,21 @@ import traceback
 from coldrec.jobs import JobCancelled, JobStore
 from coldrec.workspace import Workspace
 
-RUNNERS = {"train"}
+
+def _train(ws: Workspace, params: dict, run_dir, progress) -> None:  # noqa: ANN001
+    from coldrec.experiment import ExperimentConfig, run_experiment
+
+    run_experiment(ws, ExperimentConfig.from_dict(params), run_dir, progress)
+
+
+def _search(ws: Workspace, params: dict, run_dir, progress) -> None:  # noqa: ANN001
+    from coldrec.search import SearchConfig, run_search
+
+    run_search(ws, SearchConfig.from_dict(params), run_dir, progress)
+
+
+# Job kind -> what the worker runs; imports stay inside so a worker loads only what its job needs.
+RUNNERS = {"train": _train, "search": _search}
 
 
 def _on_sigterm(signum: int, frame: object) -> None:
@@ -19,8 +33,6 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 def run_job(ws: Workspace, job_id: str) -> str:
     """Run one job to a final state; returns that state."""
-    from coldrec.experiment import ExperimentConfig, run_experiment
-
     store = JobStore(ws)
     job = store.get(job_id)
     if job.status != "queued":
@@ -33,9 +45,8 @@ def run_job(ws: Workspace, job_id: str) -> str:
 
     try:
         if job.kind not in RUNNERS:
-            raise ValueError(f"unknown job kind '{job.kind}'")
-        cfg = ExperimentConfig.from_dict(job.params)
-        run_experiment(ws, cfg, ws.run_dir(job_id), progress)
+            raise ValueError(f"unknown job kind '{job.kind}'; known: {', '.join(RUNNERS)}")
+        RUNNERS[job.kind](ws, job.params, ws.run_dir(job_id), progress)
     except JobCancelled as exc:
         store.finish(job_id, "cancelled", str(exc))
         return "cancelled"
