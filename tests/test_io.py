@@ -88,3 +88,9 @@ def test_catalog_text_joins_fields_and_skips_empty_ones():
 def test_catalog_without_any_text_is_an_error():
     df, report = clean_catalog(pd.DataFrame({"item_id": ["a"], "title": [""]}), "cat.csv")
     assert df is None and "no item has any text" in report.errors[0].message
+
+
+def test_catalog_text_is_cleaned_of_html_entities_and_lists():
+    cat = pd.DataFrame({"item_id": ["a"], "title": ["<b>Mug</b> &amp; saucer"],
+                        "description": [["Stoneware.", "Dishwasher safe"]]})
+    assert item_text(cat).tolist() == ["Mug & saucer. Stoneware. Dishwasher safe"]

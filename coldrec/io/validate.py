@@ -330,10 +330,16 @@ def clean_catalog(raw: pd.DataFrame, file: str = "catalog",
 
 
 def item_text(catalog: pd.DataFrame, fields: tuple[str, ...] = DEFAULT_TEXT_FIELDS) -> pd.Series:
-    """Join the chosen text fields of each item into one string, skipping empty ones."""
+    """Join the chosen text fields of each item into one string, skipping empty ones.
+
+    Each field is cleaned first (HTML stripped, entities unescaped, lists
+    joined), so exports from shop systems embed as the words a customer reads.
+    """
+    from coldrec.io.textclean import clean_text_column
+
     out = pd.Series("", index=catalog.index, dtype=object)
     for name in (f for f in fields if f in catalog.columns):
-        part = catalog[name].astype("string").fillna("").str.strip().astype(object)
+        part = clean_text_column(catalog[name]).astype(object)
         sep = pd.Series(np.where((out != "") & (part != ""), ". ", ""), index=catalog.index)
         out = out + sep + part
     return out
