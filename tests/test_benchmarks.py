@@ -10,3 +10,11 @@ def test_train_sample_quick(capsys):
     printed = capsys.readouterr().out
     assert "total run" in printed and "cold-user NDCG@20 content" in printed
     assert out["first"] > 0 and out["second"] > 0
+
+
+def test_ingest_quick(capsys):
+    from benchmarks import ingest
+
+    times = ingest.main(["--quick"])
+    assert set(times) == {"csv", "csv.gz", "parquet"}
+    assert "interactions" in capsys.readouterr().out
