@@ -66,3 +66,25 @@ def test_workspace_reopens_with_its_state(ws, tiny_shop, tmp_path):
     again = type(ws)(ws.root)
     assert [d.id for d in again.datasets()] == [ds.id]
     assert JobStore(again).get(job).status == "queued"
+
+
+def test_two_processes_write_and_read_the_workspace_at_once(ws, tiny_shop, tmp_path):
+    """A worker process records progress while the app lists jobs and datasets: no 'database is locked'."""
+    import subprocess
+    import sys
+
+    ds = ingest(ws, *write_csvs(tmp_path / "in", *tiny_shop)).dataset
+    store = JobStore(ws)
+    job = store.create("train", {}, ds.id)
+    store.mark_running(job, 0)
+    writer = subprocess.Popen([sys.executable, "-c", (
+        "import sys; from coldrec.workspace import Workspace; from coldrec.jobs import JobStore\n"
+        "s = JobStore(Workspace(sys.argv[1]))\n"
+        "for i in range(300): s.set_progress(sys.argv[2], i / 300, f'step {i}')\n")], str(ws.root), job])
+    reads = 0
+    while writer.poll() is None:
+        assert [d.id for d in ws.datasets()] == [ds.id]
+        assert store.get(job).status == "running"
+        reads += 1
+    assert writer.returncode == 0 and reads > 0
+    assert store.get(job).step == "step 299"
