@@ -80,7 +80,7 @@ def test_two_processes_write_and_read_the_workspace_at_once(ws, tiny_shop, tmp_p
     writer = subprocess.Popen([sys.executable, "-c", (
         "import sys; from coldrec.workspace import Workspace; from coldrec.jobs import JobStore\n"
         "s = JobStore(Workspace(sys.argv[1]))\n"
-        "for i in range(300): s.set_progress(sys.argv[2], i / 300, f'step {i}')\n")], str(ws.root), job])
+        "for i in range(300): s.set_progress(sys.argv[2], i / 300, f'step {i}')\n"), str(ws.root), job])
     reads = 0
     while writer.poll() is None:
         assert [d.id for d in ws.datasets()] == [ds.id]
