@@ -27,6 +27,8 @@ def top_k(scores: np.ndarray, k: int, exclude: Sequence[np.ndarray] | None = Non
     k = min(k, n_items)
     if exclude is not None:
         for row, items in enumerate(exclude):
+            items = np.asarray(items)
+            items = items[items >= 0]  # -1 marks an id missing from the catalog, not the last item
             if len(items):
                 scores[row, items] = -np.inf
     # argpartition finds the candidates in O(n); a stable sort orders only those k.
