@@ -13,6 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from coldrec.aggregate import headline
 from coldrec.experiment import ExperimentConfig, run_experiment
 from coldrec.ingest import ingest, sample_dir
 from coldrec.synth import write_shop
@@ -55,8 +56,8 @@ def main(argv: list[str] | None = None) -> dict:
     for name in stages1:
         print(f"{name:<22} {stages1[name]:8.2f} s (first run)  {stages2.get(name, 0.0):8.2f} s (cached)")
     print(f"total run              {first:8.2f} s (first run)  {second:8.2f} s (cached)  ratio {first / second:.1f}x")
-    cold = summary[(summary["segment"] == "cold") & (summary["metric"] == "ndcg")]
-    for row in cold.itertuples():
+    cold = headline(summary)
+    for row in cold[cold["users"] == "cold"].itertuples():
         print(f"cold-user NDCG@20 {row.model:<12} {row.mean:.4f} [{row.ci_low:.4f}, {row.ci_high:.4f}]")
     return {"first": first, "second": second, "ingest": t_ingest}
 

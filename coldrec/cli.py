@@ -73,6 +73,7 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
+    from coldrec.aggregate import headline
     from coldrec.experiment import ExperimentConfig, run_experiment
     from coldrec.jobs import JobStore
 
@@ -96,7 +97,8 @@ def _train(args: argparse.Namespace) -> int:
     store.finish(job_id, "done")
     print(file=sys.stderr)
     print(f"run {job_id}")
-    print(summary.to_string(index=False))
+    print(headline(summary).to_string(index=False))
+    print(f"full tables: {ws.run_dir(job_id)}", file=sys.stderr)
     return 0
 
 

@@ -1,4 +1,9 @@
-"""Per-user metric rows for each model, and their aggregation by segment with intervals."""
+"""Per-user metric rows for each model: the table every breakdown and interval is computed from.
+
+Every test user is ranked over the full catalog (minus their own history);
+each row says which user segment the user is in and which item segment the
+relevant items were restricted to, so results can be split both ways.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from coldrec.metrics import METRICS, hits_matrix
+from coldrec import metrics as M
 from coldrec.models.base import Context, FitData, Recommender
 from coldrec.ranking import top_k
 from coldrec.schema import Columns
 from coldrec.split import Split
 
 C = Columns
+KS: tuple[int, ...] = (5, 10, 20, 50)
+ITEM_SEGMENTS: tuple[str, ...] = ("all", "cold", "warm", "head", "tail")
+# Metrics also computed on the relevant items of one item segment (e.g. recall on cold items).
+SEGMENT_METRICS: tuple[str, ...] = ("recall", "ndcg", "hit_rate")
 
 
 @dataclass
@@ -23,9 +32,23 @@ class EvalUsers:
 
     user_ids: np.ndarray
     segments: np.ndarray
+    buckets: np.ndarray
     n_history: np.ndarray
     contexts: list[Context]
     relevant: list[np.ndarray]
+
+
+@dataclass
+class ItemFacts:
+    """Per catalog item: train popularity and segment masks."""
+
+    train_counts: np.ndarray
+    cold: np.ndarray
+    tail: np.ndarray
+    embeddings: np.ndarray | None = None
+
+    def masks(self) -> dict[str, np.ndarray]:
+        return {"cold": self.cold, "warm": ~self.cold, "head": ~self.tail, "tail": self.tail}
 
 
 def fit_data(split: Split, item_ids: pd.Index, embeddings: np.ndarray | None = None,
@@ -40,6 +63,23 @@ def fit_data(split: Split, item_ids: pd.Index, embeddings: np.ndarray | None = N
                    weights=weights, encoder=encoder)
 
 
+def item_facts(split: Split, item_ids: pd.Index, embeddings: np.ndarray | None = None) -> ItemFacts:
+    """Train counts and cold/tail masks aligned with ``item_ids`` (items unknown to the split are cold tail)."""
+    counts = np.bincount(item_ids.get_indexer(split.train[C.item]), minlength=len(item_ids)).astype(np.int64)
+    labels = split.items.set_index(C.item) if len(split.items) else pd.DataFrame()
+    if len(labels):
+        seg = labels["segment"].reindex(item_ids).fillna("cold").to_numpy()
+        band = labels["band"].reindex(item_ids).fillna("tail").to_numpy()
+    else:
+        seg, band = np.where(counts > 0, "warm", "cold"), np.full(len(item_ids), "tail")
+    return ItemFacts(counts, seg == "cold", band == "tail", embeddings)
+
+
+def _index_lists(frame: pd.DataFrame, item_ids: pd.Index, unique: bool) -> pd.Series:
+    idx = frame.assign(i=item_ids.get_indexer(frame[C.item]))
+    return idx.groupby(C.user)["i"].apply(np.unique if unique else np.asarray)
+
+
 def eval_users(split: Split, item_ids: pd.Index) -> EvalUsers:
     """Contexts (train history, or revealed context for cold users) and relevant items per test user.
 
@@ -47,9 +87,8 @@ def eval_users(split: Split, item_ids: pd.Index) -> EvalUsers:
     ranking excludes those, so counting them would cap recall below 1.
     """
     history = pd.concat([split.train, split.context]).sort_values(C.timestamp, kind="stable")
-    hist_idx = history.assign(i=item_ids.get_indexer(history[C.item])).groupby(C.user)["i"].apply(np.asarray)
-    test_idx = split.test.assign(i=item_ids.get_indexer(split.test[C.item])).groupby(C.user)["i"].apply(np.unique)
-    users = split.users.set_index(C.user)
+    hist_idx = _index_lists(history, item_ids, unique=False)
+    test_idx = _index_lists(split.test, item_ids, unique=True)
     ids, contexts, relevant = [], [], []
     for user, rel in test_idx.items():
         hist = hist_idx.get(user, np.zeros(0, dtype=np.int64))
@@ -58,62 +97,104 @@ def eval_users(split: Split, item_ids: pd.Index) -> EvalUsers:
             ids.append(user)
             contexts.append(Context(items=hist))
             relevant.append(rel)
-    seg = users.loc[ids]
-    return EvalUsers(np.asarray(ids), seg["segment"].to_numpy(), seg["n_history"].to_numpy(),
-                     contexts, relevant)
+    seg = split.users.set_index(C.user).loc[ids]
+    return EvalUsers(np.asarray(ids), seg["segment"].to_numpy(), seg["history_bucket"].to_numpy(),
+                     seg["n_history"].to_numpy(), contexts, relevant)
 
 
-def evaluate_model(model: Recommender, users: EvalUsers, ks: tuple[int, ...] = (20,),
-                   batch_size: int = 512) -> pd.DataFrame:
-    """Long per-user rows: user_id, segment, n_history, metric, k, value."""
-    k_max = max(ks)
-    tops = []
+def rank_users(model: Recommender, users: EvalUsers, k_max: int,
+               batch_size: int = 512) -> tuple[np.ndarray, np.ndarray]:
+    """Top ``k_max`` per user over the full catalog minus their history, and each user's AUC."""
+    tops, aucs = [], []
     for start in range(0, len(users.contexts), batch_size):
         ctx = users.contexts[start:start + batch_size]
         scores = model.score(ctx)
-        tops.append(top_k(scores, k_max, [c.items for c in ctx]))
-    top = np.concatenate(tops) if tops else np.zeros((0, k_max), dtype=np.int64)
-    hits = hits_matrix(top, users.relevant)
+        exclude = [c.items for c in ctx]
+        aucs.append(M.auc(scores, users.relevant[start:start + batch_size], exclude))
+        tops.append(top_k(scores, k_max, exclude))
+    if not tops:
+        return np.zeros((0, k_max), dtype=np.int64), np.zeros(0)
+    return np.concatenate(tops), np.concatenate(aucs)
+
+
+def user_rows(users: EvalUsers, top: np.ndarray, auc: np.ndarray, facts: ItemFacts,
+              ks: tuple[int, ...] = KS) -> pd.DataFrame:
+    """Long per-user rows: user_id, segment, history_bucket, n_history, item_segment, metric, k, value.
+
+    Item-segment rows restrict the relevant set to that segment's items; users
+    with no relevant item in a segment have no row for it.
+    """
+    frames = []
+    base = {C.user: users.user_ids, "segment": users.segments, "history_bucket": users.buckets,
+            "n_history": users.n_history}
+
+    def add(item_segment: str, metric: str, k: int, values: np.ndarray, keep: np.ndarray | None = None) -> None:
+        part = pd.DataFrame({**base, "item_segment": item_segment, "metric": metric, "k": k, "value": values})
+        frames.append(part if keep is None else part[keep])
+
+    hits = M.hits_matrix(top, users.relevant)
     n_rel = np.array([len(r) for r in users.relevant])
-    frames = []
-    for metric, fn in METRICS.items():
+    for metric, fn in M.METRICS.items():
         for k in ks:
-            frames.append(pd.DataFrame({C.user: users.user_ids, "segment": users.segments,
-                                        "n_history": users.n_history, "metric": metric, "k": k,
-                                        "value": fn(hits, n_rel, k)}))
-    return pd.concat(frames, ignore_index=True)
+            add("all", metric, k, fn(hits, n_rel, k))
+    add("all", "auc", 0, auc)
+    for seg, mask in facts.masks().items():
+        rel = [r[mask[r]] for r in users.relevant]
+        n_seg = np.array([len(r) for r in rel])
+        keep = n_seg > 0
+        seg_hits = M.hits_matrix(top, rel)
+        for metric in SEGMENT_METRICS:
+            for k in ks:
+                add(seg, metric, k, M.METRICS[metric](seg_hits, np.maximum(n_seg, 1), k), keep)
+    frames.extend(_beyond_rows(base, top, facts, ks))
+    out = pd.concat(frames, ignore_index=True)
+    for col in ("segment", "history_bucket", "item_segment", "metric"):
+        out[col] = out[col].astype("category")
+    return out
 
 
-def evaluate(models: Mapping[str, Recommender], split: Split, item_ids: pd.Index,
-             ks: tuple[int, ...] = (20,), on_model: Callable[[str], None] | None = None) -> pd.DataFrame:
-    """Per-user rows for every model, with a ``model`` column."""
-    users = eval_users(split, item_ids)
+def _beyond_rows(base: dict, top: np.ndarray, facts: ItemFacts, ks: tuple[int, ...]) -> list[pd.DataFrame]:
+    """Per-user beyond-accuracy values of each list (tail share, popularity, diversity, cold slots)."""
+    from coldrec.beyond import per_user_beyond
+
     frames = []
+    for k in ks:
+        for metric, values in per_user_beyond(top[:, :k], facts.train_counts, facts.tail, facts.cold,
+                                              facts.embeddings).items():
+            frames.append(pd.DataFrame({**base, "item_segment": "all", "metric": metric, "k": k, "value": values}))
+    return frames
+
+
+def list_rows(top: np.ndarray, facts: ItemFacts, ks: tuple[int, ...] = KS) -> pd.DataFrame:
+    """Whole-run beyond-accuracy figures (coverage, exposure Gini, novelty...): metric, k, value."""
+    from coldrec.beyond import beyond_accuracy
+
+    rows = []
+    for k in ks:
+        for metric, value in beyond_accuracy(top[:, :k], facts.train_counts, facts.tail, facts.cold,
+                                             facts.embeddings).items():
+            rows.append((metric, k, float(value)))
+    return pd.DataFrame(rows, columns=["metric", "k", "value"])
+
+
+@dataclass
+class EvalResult:
+    """Per-user rows and whole-list figures for every model (``model`` column in both)."""
+
+    per_user: pd.DataFrame
+    lists: pd.DataFrame
+
+
+def evaluate(models: Mapping[str, Recommender], split: Split, item_ids: pd.Index, ks: tuple[int, ...] = KS,
+             embeddings: np.ndarray | None = None, on_model: Callable[[str], None] | None = None) -> EvalResult:
+    """Rank every test user with every model; see :func:`user_rows` and :func:`list_rows`."""
+    users = eval_users(split, item_ids)
+    facts = item_facts(split, item_ids, embeddings)
+    per_user, lists = [], []
     for name, model in models.items():
         if on_model:
             on_model(name)
-        frames.append(evaluate_model(model, users, ks).assign(model=name))
-    return pd.concat(frames, ignore_index=True)
-
-
-def bootstrap_ci(values: np.ndarray, n_boot: int = 1000, level: float = 0.95,
-                 seed: int = 0) -> tuple[float, float]:
-    """Percentile bootstrap interval of the mean."""
-    values = np.asarray(values, dtype=float)
-    if len(values) < 2:
-        m = float(values.mean()) if len(values) else float("nan")
-        return m, m
-    rng = np.random.default_rng(seed)
-    means = values[rng.integers(0, len(values), size=(n_boot, len(values)))].mean(axis=1)
-    lo, hi = np.quantile(means, [(1 - level) / 2, 1 - (1 - level) / 2])
-    return float(lo), float(hi)
-
-
-def summarize(per_user: pd.DataFrame, by: tuple[str, ...] = ("model", "segment", "metric", "k"),
-              n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
-    """Mean per group with its 95% bootstrap interval and the number of users."""
-    rows = []
-    for key, grp in per_user.groupby(list(by), sort=True):
-        lo, hi = bootstrap_ci(grp["value"].to_numpy(), n_boot=n_boot, seed=seed)
-        rows.append((*key, float(grp["value"].mean()), lo, hi, len(grp)))
-    return pd.DataFrame(rows, columns=[*by, "mean", "ci_low", "ci_high", "n_users"])
+        top, auc = rank_users(model, users, max(ks))
+        per_user.append(user_rows(users, top, auc, facts, ks).assign(model=name))
+        lists.append(list_rows(top, facts, ks).assign(model=name))
+    return EvalResult(pd.concat(per_user, ignore_index=True), pd.concat(lists, ignore_index=True))

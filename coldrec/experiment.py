@@ -5,6 +5,7 @@ The same function serves the background worker, the CLI and notebooks.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,10 +13,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from coldrec.evaluate import evaluate, fit_data, summarize
-from coldrec.models import MODELS, Recommender, make_model
+from coldrec.aggregate import summarize
+from coldrec.evaluate import KS, evaluate, fit_data
+from coldrec.fewshot import few_shot
+from coldrec.models import MODELS, FitData, Recommender, make_model
 from coldrec.schema import Columns
-from coldrec.split import describe, make_split
+from coldrec.split import Split, describe, make_split
 from coldrec.text import EmbeddingCache, load_encoder
 from coldrec.workspace import Workspace
 
@@ -32,7 +35,7 @@ class ExperimentConfig:
     split: dict = field(default_factory=dict)
     model_params: dict[str, dict] = field(default_factory=dict)
     encoder: str | None = None
-    ks: list[int] = field(default_factory=lambda: [20])
+    ks: list[int] = field(default_factory=lambda: list(KS))
 
     @classmethod
     def from_dict(cls, d: dict) -> ExperimentConfig:
@@ -59,8 +62,8 @@ def run_experiment(ws: Workspace, cfg: ExperimentConfig, run_dir: Path,
                    progress: Progress = _noop) -> pd.DataFrame:
     """Train and evaluate every model of ``cfg``; writes the run folder and returns the summary.
 
-    Progress is split between stages: text encoding 0-50%, fitting 50-80%,
-    evaluation 80-100%.
+    Progress is split between stages: text encoding 0-40%, fitting 40-75%,
+    evaluation 75-95%, few-shot curves 95-100%.
     """
     unknown = [m for m in cfg.models if m not in MODELS]
     if unknown:
@@ -71,29 +74,48 @@ def run_experiment(ws: Workspace, cfg: ExperimentConfig, run_dir: Path,
     split = make_split(interactions, catalog, cfg.split)
     emb, enc_key = None, None
     if any(MODELS[m].uses_text for m in cfg.models):
-        emb, enc_key = catalog_embeddings(ws, catalog, cfg.encoder, lambda f, s: progress(0.5 * f, s))
-    data = fit_data(split, item_ids, emb, catalog, cfg.encoder)
+        emb, enc_key = catalog_embeddings(ws, catalog, cfg.encoder, lambda f, s: progress(0.4 * f, s))
+    models = _fit_models(cfg, fit_data(split, item_ids, emb, catalog, cfg.encoder), run_dir, progress)
+    done = iter(range(len(models)))
+    result = evaluate(models, split, item_ids, tuple(cfg.ks), embeddings=emb,
+                      on_model=lambda n: progress(0.75 + 0.2 * next(done) / len(models), f"evaluating {n}"))
+    progress(0.95, "summarising with bootstrap intervals")
+    summary = summarize(result.per_user)
+    ws.write_parquet(run_dir / "per_user.parquet", result.per_user)
+    ws.write_parquet(run_dir / "lists.parquet", result.lists)
+    ws.write_parquet(run_dir / "summary.parquet", summary)
+    progress(0.97, "few-shot curves")
+    shots = _few_shot(ws, cfg, models, split, item_ids, run_dir)
+    ws.write_json(run_dir / "run.json", {"config": vars(cfg), "split": split.config, "encoder": enc_key,
+                                         "split_counts": describe(split), "few_shot_note": shots,
+                                         "n_test_users": int(result.per_user[Columns.user].nunique())})
+    progress(1.0, "done")
+    return summary
+
+
+def _fit_models(cfg: ExperimentConfig, data: FitData, run_dir: Path, progress: Progress) -> dict[str, Recommender]:
+    """Fit and save every model; progress 40-75%."""
     models: dict[str, Recommender] = {}
     n = len(cfg.models)
     for i, name in enumerate(cfg.models):
         def fit_progress(f: float, step: str, i: int = i, name: str = name) -> None:
-            progress(0.5 + 0.3 * (i + f) / n, f"fitting {name}: {step}")
+            progress(0.4 + 0.35 * (i + f) / n, f"fitting {name}: {step}")
 
         fit_progress(0.0, "start")
         models[name] = make_model(name, cfg.model_params.get(name)).fit(data, fit_progress)
         models[name].save(run_dir / "models" / name)
-    done = iter(range(len(models)))
-    per_user = evaluate(models, split, item_ids, tuple(cfg.ks),
-                        on_model=lambda n: progress(0.8 + 0.2 * next(done) / len(models), f"evaluating {n}"))
-    summary = summarize(pd.concat([per_user, per_user.assign(segment="all")]))
-    ws.write_parquet(run_dir / "per_user.parquet", per_user)
-    ws.write_parquet(run_dir / "summary.parquet", summary)
-    ws.write_json(run_dir / "run.json", {"config": vars(cfg), "split": split.config, "encoder": enc_key,
-                                         "split_counts": describe(split),
-                                         "n_train": len(split.train), "n_test": len(split.test),
-                                         "n_test_users": int(per_user[Columns.user].nunique())})
-    progress(1.0, "done")
-    return summary
+    return models
+
+
+def _few_shot(ws: Workspace, cfg: ExperimentConfig, models: dict[str, Recommender], split: Split,
+              item_ids: pd.Index, run_dir: Path) -> str:
+    """Few-shot curves for held-out users, when the protocol has them; returns the note for the reader."""
+    if not (split.users["segment"] == "cold").any():
+        return "This split has no held-out users, so there is no few-shot curve."
+    encode = load_encoder(cfg.encoder).encode if any(m.uses_text for m in models.values()) else None
+    result = few_shot(models, split, item_ids, ks=tuple(k for k in cfg.ks if k in (10, 20)) or (20,), encode=encode)
+    ws.write_parquet(run_dir / "fewshot.parquet", result.curve)
+    return result.note
 
 
 def load_summary(ws: Workspace, job_id: str) -> pd.DataFrame | None:
@@ -104,3 +126,15 @@ def load_summary(ws: Workspace, job_id: str) -> pd.DataFrame | None:
 
 def load_run_model(ws: Workspace, job_id: str, name: str) -> Recommender:
     return Recommender.load(ws.run_dir(job_id) / "models" / name)
+
+
+def load_table(ws: Workspace, job_id: str, name: str) -> pd.DataFrame | None:
+    """One result table of a run ("per_user", "lists", "fewshot", "summary"), or None when absent."""
+    path = ws.run_dir(job_id) / f"{name}.parquet"
+    return pd.read_parquet(path) if path.exists() else None
+
+
+def load_run_info(ws: Workspace, job_id: str) -> dict:
+    """The run's run.json (config, split counts, notes), or {} when absent."""
+    path = ws.run_dir(job_id) / "run.json"
+    return json.loads(path.read_text()) if path.exists() else {}

@@ -89,8 +89,8 @@ def run_search(ws: Workspace, cfg: SearchConfig, run_dir: Path, progress: Progre
     for i, params in enumerate(trials):
         report(i / len(trials), f"trial {i + 1}/{len(trials)}: {params}")
         model = make_model(cfg.model, params).fit(data)
-        per_user = evaluate({cfg.model: model}, split, item_ids, (cfg.k,))
-        sel = per_user[per_user["metric"] == cfg.metric]
+        per_user = evaluate({cfg.model: model}, split, item_ids, (cfg.k,)).per_user
+        sel = per_user[(per_user["metric"] == cfg.metric) & (per_user["item_segment"] == "all")]
         if cfg.segment != "all":
             sel = sel[sel["segment"] == cfg.segment]
         rows.append({**params, "value": float(sel["value"].mean()), "n_users": int(len(sel))})

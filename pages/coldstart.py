@@ -1,13 +1,15 @@
-"""Cold-start page: accuracy for cold vs warm users, per model, with intervals."""
+"""Cold-start page: accuracy by user and item segment, few-shot curves, the language model's lift."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from coldrec.experiment import load_summary
+from coldrec.aggregate import compare, lift_pairs
+from coldrec.experiment import load_run_info, load_table
 from coldrec.jobs import JobStore
 from coldrec.metrics import DEFINITIONS
-from coldrec.plots import coldstart_bars
+from coldrec.models import MODELS
+from coldrec.plots import bucket_lines, coldstart_bars, few_shot_figure, item_segment_bars, label, lift_figure
 from ui import state
 
 st.title("Cold start vs warm")
@@ -17,24 +19,64 @@ if not runs:
     st.info("No finished training run yet. Open the **Train** page, pick models and press **Train**.")
     st.stop()
 
-labels = {j.id: f"{j.id} · {', '.join(j.params.get('models', []))} · dataset {j.dataset_id}" for j in runs}
+
+
+def _run_label(job) -> str:  # noqa: ANN001
+    protocol = job.params.get("split", {}).get("protocol", "cold_user")
+    return f"{job.id} · {', '.join(job.params.get('models', []))} · {protocol} split · dataset {job.dataset_id}"
+
+
+labels = {j.id: _run_label(j) for j in runs}
 if st.session_state.get(state.RUN) not in labels:
     st.session_state[state.RUN] = runs[0].id
 run_id = st.selectbox("Training run", list(labels), format_func=labels.get, key=state.RUN)
-summary = load_summary(ws, run_id)
-if summary is None:
-    st.error(f"Run {run_id} finished but its results are missing from {ws.run_dir(run_id)}; train again.")
-    st.stop()
 
-k = int(summary["k"].max())
-st.plotly_chart(coldstart_bars(summary, k=k), width="stretch")
-table = summary[summary["k"] == k].pivot_table(index=["model", "segment"], columns="metric", values="mean")
-table.columns = [f"{c}@{k}" for c in table.columns]
-counts = summary[summary["k"] == k].groupby(["model", "segment"])["n_users"].first()
-st.dataframe(table.join(counts).reset_index(), hide_index=True, width="stretch",
+
+@st.cache_data(max_entries=8, show_spinner="Loading results…")
+def _table(root: str, run: str, name: str):  # noqa: ANN202
+    return load_table(ws, run, name)
+
+
+summary = _table(str(ws.root), run_id, "summary")
+if summary is None or "by" not in summary:
+    st.error(f"Run {run_id} has no results in the current format; train it again.")
+    st.stop()
+c1, c2 = st.columns(2)
+ks = sorted(int(k) for k in summary["k"].unique() if k > 0)
+k = c1.selectbox("K (list length)", ks, index=ks.index(20) if 20 in ks else 0, key="cs_k")
+metric = c2.selectbox("Metric", ["ndcg", "recall", "precision", "hit_rate", "mrr", "map"], format_func=label,
+                      key="cs_metric", help="\n\n".join(f"**{m}**: {DEFINITIONS[m]}" for m in DEFINITIONS))
+
+st.plotly_chart(coldstart_bars(summary, k=k, metrics=(metric, "recall") if metric != "recall" else ("recall",)),
+                width="stretch")
+seg = summary[(summary["by"] == "segment") & (summary["item_segment"] == "all") & (summary["k"].isin([k, 0]))]
+table = seg.pivot_table(index=["model", "group"], columns="metric", values="mean", observed=True)
+table.columns = [label(c, k if c != "auc" else None) for c in table.columns]
+st.dataframe(table.join(seg.groupby(["model", "group"])["n_users"].max()).reset_index()
+             .rename(columns={"group": "users"}), hide_index=True, width="stretch",
              column_config={c: st.column_config.NumberColumn(format="%.4f") for c in table.columns})
+
+t1, t2, t3, t4 = st.tabs(["By history length", "By item segment", "Few-shot curve", "Language model lift"])
+t1.plotly_chart(bucket_lines(summary, metric, k), width="stretch")
+t2.plotly_chart(item_segment_bars(summary, metric if metric in ("recall", "ndcg", "hit_rate") else "recall", k),
+                width="stretch")
+curve = _table(str(ws.root), run_id, "fewshot")
+if curve is not None and len(curve):
+    ck = k if k in set(curve["k"]) else int(curve["k"].max())
+    t3.plotly_chart(few_shot_figure(curve, metric if metric in ("recall", "ndcg") else "ndcg", ck), width="stretch")
+t3.caption(load_run_info(ws, run_id).get("few_shot_note", ""))
+
+text_models = [m for m in summary["model"].unique() if m in MODELS and MODELS[m].uses_text]
+pairs = lift_pairs(summary, text_models, metric, k)
+if not pairs:
+    t4.info("The lift needs a text model and a model without text in the same run (e.g. content and popularity).")
+else:
+    a, b = t4.selectbox("Text model vs best model without text", pairs, format_func=lambda p: f"{p[0]} vs {p[1]}")
+    per_user = _table(str(ws.root), run_id, "per_user")
+    diff = compare(per_user[per_user["model"].isin([a, b])], a, b)
+    t4.plotly_chart(lift_figure(diff, metric, k), width="stretch")
+
 with st.expander("Metric definitions"):
     for name, text in DEFINITIONS.items():
-        st.markdown(f"**{name}@K**: {text}")
-    st.markdown("Cold users were held out of training entirely and reveal only their first interactions; "
-                "whiskers are 95% bootstrap intervals over users.")
+        st.markdown(f"**{name}**: {text}")
+    st.markdown("Whiskers are 95% bootstrap intervals over users; lifts use paired resampling of the same users.")

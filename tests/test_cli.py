@@ -46,7 +46,8 @@ def test_train_prints_the_summary(tmp_path, capsys):
     assert main(["--workspace", ws, "train", ds.id, "--encoder", "hashing"]) == 0
     out = capsys.readouterr().out
     assert "popularity" in out and "content" in out and "cold" in out
-    assert pd.read_parquet(next((tmp_path / "ws" / "runs").glob("*/summary.parquet"))).shape[0] == 12
+    summary = pd.read_parquet(next((tmp_path / "ws" / "runs").glob("*/summary.parquet")))
+    assert set(summary["model"]) == {"popularity", "content"}
 
 
 def test_import_movielens_folder_with_a_rating_threshold(tmp_path, capsys):

@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from coldrec import metrics as M
+from coldrec.aggregate import headline
 from coldrec.experiment import ExperimentConfig, load_summary, run_experiment
 from coldrec.ingest import ingest
 from coldrec.jobs import JobStore, launch, submit
@@ -37,10 +39,16 @@ def test_run_experiment_summarises_cold_and_warm(ws, shop_id, tmp_path):
     cfg = ExperimentConfig(dataset_id=shop_id, encoder="hashing")
     summary = run_experiment(ws, cfg, tmp_path / "run", lambda f, s: steps.append(f))
     assert set(summary["model"]) == {"popularity", "content"}
-    assert set(summary["segment"]) == {"cold", "warm", "all"}
-    assert set(summary["metric"]) == {"recall", "ndcg"} and set(summary["k"]) == {20}
-    assert summary["mean"].between(0, 1).all()
-    assert (summary["ci_low"] <= summary["mean"]).all() and (summary["mean"] <= summary["ci_high"]).all()
+    assert set(summary.loc[summary["by"] == "segment", "group"]) == {"cold", "warm", "all"}
+    assert set(summary["item_segment"]) == {"all", "cold", "warm", "head", "tail"}
+    assert set(M.METRICS) | {"auc", "aplt", "arp", "novelty", "cold_share", "diversity"} == set(summary["metric"])
+    assert set(summary["k"]) == {0, 5, 10, 20, 50}  # 0: AUC is over the whole ranking
+    shares = summary[summary["metric"].isin([*M.METRICS, "auc", "aplt", "cold_share"])]
+    assert shares["mean"].between(0, 1).all()
+    eps = 1e-6  # bootstrap means are float32 sums
+    assert (summary["ci_low"] <= summary["mean"] + eps).all() and (summary["mean"] <= summary["ci_high"] + eps).all()
+    for name in ("per_user", "lists", "fewshot"):
+        assert (tmp_path / "run" / f"{name}.parquet").exists()
     assert steps == sorted(steps) and steps[-1] == 1.0
     assert (tmp_path / "run" / "models" / "content" / "state.npz").exists()
 
@@ -48,7 +56,8 @@ def test_run_experiment_summarises_cold_and_warm(ws, shop_id, tmp_path):
 def test_text_beats_popularity_for_cold_users_on_the_synthetic_shop(ws, shop_id, tmp_path):
     """The sample shop is built so item text predicts taste; a content model must show it."""
     summary = run_experiment(ws, ExperimentConfig(dataset_id=shop_id, encoder="hashing"), tmp_path / "run")
-    cold = summary[(summary["segment"] == "cold") & (summary["metric"] == "ndcg")].set_index("model")
+    head = headline(summary)
+    cold = head[head["users"] == "cold"].set_index("model")
     # measured with this shop size over seeds 0-5 (hashing encoder): ratio 1.42-2.91; seed 1: 0.30 vs 0.10
     assert cold.loc["content", "mean"] > 1.2 * cold.loc["popularity", "mean"]
 

@@ -83,11 +83,13 @@ def test_coldstart_page_draws_chart_and_table_after_a_run(app):
     assert store.get(job_id).status == "done", store.get(job_id).message
     app.switch_page("pages/coldstart.py").run()
     assert not app.exception
-    chart = [e for e in app.main if getattr(e, "proto", None) is not None and hasattr(e.proto, "spec")]
-    fig = json.loads(chart[0].proto.spec)
-    assert {t["name"] for t in fig["data"]} == {"cold users", "warm users"}
+    charts = [json.loads(e.proto.spec) for e in app.main if hasattr(getattr(e, "proto", None), "spec")]
+    assert {t["name"] for t in charts[0]["data"]} == {"cold users", "warm users"}
+    titles = [c["layout"]["title"]["text"] for c in charts]
+    for expected in ("by user history length", "cold, warm, head and tail items", "Few-shot curve", "Lift of content"):
+        assert any(expected in t for t in titles), titles
     table = app.dataframe[0].value
-    assert set(table["segment"]) >= {"cold", "warm"} and "recall@20" in table.columns
+    assert set(table["users"]) >= {"cold", "warm", "all"} and "NDCG@20" in table.columns
 
 
 def test_simulate_query_click_reranks(app):
