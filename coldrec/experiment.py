@@ -15,7 +15,7 @@ import pandas as pd
 
 from coldrec.aggregate import summarize
 from coldrec.evaluate import KS, evaluate, fit_data
-from coldrec.fewshot import few_shot
+from coldrec.fewshot import few_shot, item_few_shot
 from coldrec.models import MODELS, FitData, Recommender, make_model
 from coldrec.schema import Columns
 from coldrec.split import Split, describe, make_split
@@ -86,6 +86,9 @@ def run_experiment(ws: Workspace, cfg: ExperimentConfig, run_dir: Path,
     ws.write_parquet(run_dir / "summary.parquet", summary)
     progress(0.97, "few-shot curves")
     shots = _few_shot(ws, cfg, models, split, item_ids, run_dir)
+    if split.config.get("protocol") == "cold_item":
+        progress(0.98, "cold-item few-shot curve (refits every model per k)")
+        shots += " " + _item_few_shot(ws, cfg, split, item_ids, catalog, emb, run_dir)
     ws.write_json(run_dir / "run.json", {"config": vars(cfg), "split": split.config, "encoder": enc_key,
                                          "split_counts": describe(split), "few_shot_note": shots,
                                          "n_test_users": int(result.per_user[Columns.user].nunique())})
@@ -115,6 +118,22 @@ def _few_shot(ws: Workspace, cfg: ExperimentConfig, models: dict[str, Recommende
     encode = load_encoder(cfg.encoder).encode if any(m.uses_text for m in models.values()) else None
     result = few_shot(models, split, item_ids, ks=tuple(k for k in cfg.ks if k in (10, 20)) or (20,), encode=encode)
     ws.write_parquet(run_dir / "fewshot.parquet", result.curve)
+    return result.note
+
+
+def _item_few_shot(ws: Workspace, cfg: ExperimentConfig, split: Split, item_ids: pd.Index, catalog: pd.DataFrame,
+                   emb: np.ndarray | None, run_dir: Path) -> str:
+    """The cold-item curve; writes fewshot_items.parquet and returns its note."""
+    def make() -> dict[str, Recommender]:
+        return {name: make_model(name, cfg.model_params.get(name)) for name in cfg.models}
+
+    def fit(models: dict[str, Recommender], part: Split) -> None:
+        data = fit_data(part, item_ids, emb, catalog, cfg.encoder)
+        for model in models.values():
+            model.fit(data)
+
+    result = item_few_shot(make, split, item_ids, fit, ks=(20,))
+    ws.write_parquet(run_dir / "fewshot_items.parquet", result.curve)
     return result.note
 
 

@@ -67,8 +67,12 @@ def few_shot(models: Mapping[str, Recommender], split: Split, item_ids: pd.Index
         for s in shots:
             rows.append(_score_shot(model, seqs, s, ks, queries if s == 0 else None).assign(model=name, shots=s))
     per_user = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
-    return FewShotResult(per_user, curve_summary(per_user), note + f" {len(seqs)} held-out users with more "
-                         f"than {max(shots, default=0)} interactions are scored at every k.")
+    most = max(shots, default=0)
+    if seqs.empty:
+        note = f"No held-out user has more than {most} interactions, so there is no user curve."
+    else:
+        note += f" {len(seqs)} held-out users with more than {most} interactions are scored at every k."
+    return FewShotResult(per_user, curve_summary(per_user), note)
 
 
 def _query_vectors(seqs: pd.DataFrame, encode: Encode) -> list[np.ndarray | None]:
@@ -81,23 +85,19 @@ def _query_vectors(seqs: pd.DataFrame, encode: Encode) -> list[np.ndarray | None
 def _score_shot(model: Recommender, seqs: pd.DataFrame, shots: int, ks: tuple[int, ...],
                 queries: list[np.ndarray | None] | None) -> pd.DataFrame:
     """Per-user metrics for one model at one number of revealed interactions."""
-    contexts, relevant = [], []
-    for row, items in enumerate(seqs["items"]):
-        q = queries[row] if queries is not None else None
-        contexts.append(Context(items=items[:shots], query=q))
-        relevant.append(np.setdiff1d(items[shots:], items[:shots]))
-    keep = np.array([len(r) > 0 for r in relevant], dtype=bool)
-    contexts = [c for c, k in zip(contexts, keep, strict=True) if k]
-    relevant = [r for r, k in zip(relevant, keep, strict=True) if k]
-    tops = [top_k(model.score(contexts[i:i + 512]), max(ks), [c.items for c in contexts[i:i + 512]])
-            for i in range(0, len(contexts), 512)]
-    top = np.concatenate(tops) if tops else np.zeros((0, max(ks)), dtype=np.int64)
-    hits = M.hits_matrix(top, relevant)
-    n_rel = np.array([len(r) for r in relevant])
-    users = seqs[C.user].to_numpy()[keep]
-    frames = [pd.DataFrame({C.user: users, "metric": metric, "k": k, "value": M.METRICS[metric](hits, n_rel, k)})
-              for metric in ("recall", "ndcg") for k in ks]
-    return pd.concat(frames, ignore_index=True)
+    from coldrec.evaluate import EvalUsers
+
+    ids, contexts, relevant = [], [], []
+    for row, (user, items) in enumerate(zip(seqs[C.user], seqs["items"], strict=True)):
+        rel = np.setdiff1d(items[shots:], items[:shots])
+        if len(rel):
+            q = queries[row] if queries is not None else None
+            ids.append(user)
+            contexts.append(Context(items=items[:shots], query=q))
+            relevant.append(rel)
+    n = len(ids)
+    users = EvalUsers(np.asarray(ids), np.full(n, "cold"), np.full(n, ""), np.full(n, shots), contexts, relevant)
+    return _score_users(model, users, ks)
 
 
 def curve_summary(per_user: pd.DataFrame, n_boot: int = 1000) -> pd.DataFrame:
@@ -109,3 +109,47 @@ def curve_summary(per_user: pd.DataFrame, n_boot: int = 1000) -> pd.DataFrame:
         lo, hi = bootstrap_ci(grp["value"].to_numpy(), n_boot=n_boot)
         rows.append((model, shots, metric, k, float(grp["value"].mean()), lo, hi, len(grp)))
     return pd.DataFrame(rows, columns=["model", "shots", "metric", "k", "mean", "ci_low", "ci_high", "n_users"])
+
+
+def item_few_shot(make: Callable[[], Mapping[str, Recommender]], split: Split, item_ids: pd.Index,
+                  fit: Callable[[Mapping[str, Recommender], Split], None], shots: tuple[int, ...] = SHOTS,
+                  ks: tuple[int, ...] = (20,)) -> FewShotResult:
+    """The cold-item curve: each cold item gains its first k interactions, models are refitted, the rest is scored.
+
+    Only cold items with more than ``max(shots)`` test interactions take part,
+    so every k scores the same items; a user's relevant set is their
+    remaining interactions with those items. ``make`` builds fresh models and
+    ``fit`` fits them on a split (the caller owns embeddings and configs).
+    """
+    from coldrec.evaluate import eval_users
+
+    cold = split.items.loc[split.items["segment"] == "cold", C.item]
+    test = split.test.sort_values([C.item, C.timestamp], kind="stable")
+    test = test[test[C.item].isin(cold)]
+    order = test.groupby(C.item).cumcount()
+    sizes = test.groupby(C.item)[C.item].transform("size")
+    test, order = test[sizes > max(shots)], order[sizes > max(shots)]
+    rows = []
+    for s in shots:
+        shifted = Split(pd.concat([split.train, test[order < s]]), split.context, test[order >= s], split.users,
+                        split.config, split.items)
+        models = make()
+        fit(models, shifted)
+        users = eval_users(shifted, item_ids)
+        for name, model in models.items():
+            rows.append(_score_users(model, users, ks).assign(model=name, shots=s))
+    per_user = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    note = (f"{test[C.item].nunique()} cold items with more than {max(shots)} test interactions; at each k every "
+            "model is refitted with those items' first k interactions and scored on the rest.")
+    return FewShotResult(per_user, curve_summary(per_user), note)
+
+
+def _score_users(model: Recommender, users, ks: tuple[int, ...]) -> pd.DataFrame:  # noqa: ANN001 - EvalUsers
+    tops = [top_k(model.score(users.contexts[i:i + 512]), max(ks), [c.items for c in users.contexts[i:i + 512]])
+            for i in range(0, len(users.contexts), 512)]
+    top = np.concatenate(tops) if tops else np.zeros((0, max(ks)), dtype=np.int64)
+    hits = M.hits_matrix(top, users.relevant)
+    n_rel = np.array([len(r) for r in users.relevant])
+    return pd.concat([pd.DataFrame({C.user: users.user_ids, "metric": metric, "k": k,
+                                    "value": M.METRICS[metric](hits, n_rel, k)})
+                      for metric in ("recall", "ndcg") for k in ks], ignore_index=True)

@@ -86,8 +86,9 @@ def item_segment_bars(summary: pd.DataFrame, metric: str = "recall", k: int = 20
     return fig
 
 
-def few_shot_figure(curve: pd.DataFrame, metric: str = "ndcg", k: int = 20) -> go.Figure:
-    """One line per model: metric after revealing k interactions of each held-out user."""
+def few_shot_figure(curve: pd.DataFrame, metric: str = "ndcg", k: int = 20,
+                    subject: str = "a new user reveals interactions") -> go.Figure:
+    """One line per model: metric after revealing k interactions of each held-out user (or cold item)."""
     part = curve[(curve["metric"] == metric) & (curve["k"] == k)]
     fig = go.Figure()
     for model, rows in part.groupby("model"):
@@ -95,7 +96,7 @@ def few_shot_figure(curve: pd.DataFrame, metric: str = "ndcg", k: int = 20) -> g
         fig.add_trace(go.Scatter(x=rows["shots"], y=rows["mean"], mode="lines+markers", name=model,
                                  error_y=_ci(rows), customdata=rows[["ci_low", "ci_high", "n_users"]].to_numpy(),
                                  hovertemplate=_hover(model)))
-    fig.update_layout(title=f"Few-shot curve: {label(metric, k)} as a new user reveals interactions",
+    fig.update_layout(title=f"Few-shot curve: {label(metric, k)} as {subject}",
                       xaxis_title="interactions revealed (k)", yaxis_title=f"mean {label(metric, k)} per user",
                       legend_title_text="model", height=420)
     return fig

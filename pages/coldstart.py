@@ -64,6 +64,10 @@ curve = _table(str(ws.root), run_id, "fewshot")
 if curve is not None and len(curve):
     ck = k if k in set(curve["k"]) else int(curve["k"].max())
     t3.plotly_chart(few_shot_figure(curve, metric if metric in ("recall", "ndcg") else "ndcg", ck), width="stretch")
+items_curve = _table(str(ws.root), run_id, "fewshot_items")
+if items_curve is not None and len(items_curve):
+    t3.plotly_chart(few_shot_figure(items_curve, "recall", 20, subject="a new item gains interactions"),
+                    width="stretch")
 t3.caption(load_run_info(ws, run_id).get("few_shot_note", ""))
 
 text_models = [m for m in summary["model"].unique() if m in MODELS and MODELS[m].uses_text]

@@ -112,3 +112,15 @@ def test_queued_job_cancelled_before_start(ws):
     job_id = store.create("train", {}, None)
     store.request_cancel(job_id)
     assert store.get(job_id).status == "cancelled"
+
+
+def test_cold_item_run_draws_the_item_curve(ws, shop_id, tmp_path):
+    cfg = ExperimentConfig(dataset_id=shop_id, encoder="hashing", split={"protocol": "cold_item", "cold_share": 0.2})
+    run_experiment(ws, cfg, tmp_path / "run")
+    import pandas as pd
+
+    curve = pd.read_parquet(tmp_path / "run" / "fewshot_items.parquet")
+    assert set(curve["shots"]) == {0, 1, 2, 3, 5, 10} and set(curve["model"]) == {"popularity", "content"}
+    recall = curve[curve["metric"] == "recall"].set_index(["model", "shots"])["mean"]
+    assert recall.loc[("popularity", 0)] == 0.0  # an item nobody touched cannot be popular
+    assert recall.loc[("content", 0)] > 0.0  # its text finds it on day one

@@ -73,3 +73,30 @@ def test_k0_uses_the_users_own_words():
     result = few_shot({"q": model}, split, ITEMS, shots=(0, 1), ks=(1,), encode=encode)
     assert 0 in set(result.curve["shots"]) and "own words" in result.note
     assert seen == ["wants the first item"] * 2
+
+
+def test_item_curve_reveals_first_interactions_and_refits():
+    from coldrec.evaluate import fit_data
+    from coldrec.fewshot import item_few_shot
+    from coldrec.models import make_model
+
+    # 10 users; i7 is new: each user takes it last, at increasing times
+    rows = [(f"u{u}", f"i{j}", 1000 * u + j) for u in range(10) for j in range(3)]
+    rows += [(f"u{u}", "i7", 50_000 + u) for u in range(10)]
+    inter = pd.DataFrame(rows, columns=["user_id", "item_id", "timestamp"])
+    split = make_split(inter, None, {"protocol": "cold_item", "cold_share": 0.25, "seed": 0})
+    assert split.items.set_index("item_id").loc["i7", "segment"] == "cold"
+    fitted = []
+
+    def fit(models, part):
+        fitted.append(len(part.train))
+        for m in models.values():
+            m.fit(fit_data(part, ITEMS))
+
+    result = item_few_shot(lambda: {"popularity": make_model("popularity")}, split, ITEMS, fit, shots=(0, 1, 3),
+                           ks=(1,))
+    assert fitted == [30, 31, 33]  # the new item's first k interactions join train
+    curve = result.curve.set_index(["shots", "metric"])
+    assert curve.loc[(0, "recall"), "mean"] == 0.0  # unseen: popularity ranks it last
+    assert curve.loc[(3, "recall"), "mean"] == 1.0  # 3 interactions: now the most popular unseen item
+    assert curve.loc[(3, "recall"), "n_users"] == 7
