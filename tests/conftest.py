@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Small torch steps run 10-30x slower with two threads on a busy 2-core machine.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from coldrec.workspace import Workspace  # noqa: E402

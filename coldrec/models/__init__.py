@@ -2,9 +2,12 @@
 
 from coldrec.models.base import Context, FitData, ModelConfig, Recommender
 from coldrec.models.content import ContentConfig, ContentModel
+from coldrec.models.ease import EASE
+from coldrec.models.itemknn import ItemKNN
+from coldrec.models.mf import BPR
 from coldrec.models.popularity import Popularity, PopularityConfig
 
-MODELS: dict[str, type[Recommender]] = {m.name: m for m in (Popularity, ContentModel)}
+MODELS: dict[str, type[Recommender]] = {m.name: m for m in (Popularity, ContentModel, ItemKNN, EASE, BPR)}
 
 
 def make_model(name: str, params: dict | None = None) -> Recommender:

@@ -1,0 +1,141 @@
+"""Item-based nearest neighbours: shrunk cosine similarity between items' user sets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from coldrec.models.base import Context, FitData, ModelConfig, Progress, Recommender
+
+# Dense similarity block computed at a time: about this many floats (64 MB of float32).
+_BLOCK_FLOATS = 1 << 24
+
+
+@dataclass
+class ItemKNNConfig(ModelConfig):
+    """``k_neighbors``: similar items kept per item; ``shrink``: added to the cosine's
+    denominator, pulling similarities computed from few shared users toward 0."""
+
+    k_neighbors: int = 100
+    shrink: float = 50.0
+
+
+class ItemKNN(Recommender):
+    """Scores an item by the summed similarity of the context items to it.
+
+    Notes
+    -----
+    Items are compared by the users who interacted with them (binary, train
+    only): ``sim(i, j) = |U_i & U_j| / (sqrt(|U_i|) sqrt(|U_j|) + shrink)``.
+    The shrink term is the usual guard against an item pair that looks
+    perfectly similar because both were seen by the same one user. Each item
+    keeps only its ``k_neighbors`` most similar items, so the model is a
+    sparse ``(n_items, n_items)`` matrix ``S`` and a context scores
+    ``w @ S``, ``w`` being the context's item weights (1 by default, summed
+    over repeats).
+
+    A cold user needs nothing but a context: nothing is user-specific, so
+    warm and cold users are scored the same way (an empty context scores
+    every seen item 0). A cold (never-seen) item has no users, hence no
+    similarity to anything; rather than tie at 0 with unrelated items it is
+    moved below every seen item (``cold_items = False``), so its place never
+    depends on catalog order.
+    """
+
+    name = "itemknn"
+    label = "Item kNN (co-occurrence)"
+    config_cls = ItemKNNConfig
+    cold_users = True
+    cold_items = False
+
+    def _fit(self, data: FitData) -> None:
+        x = binarize(data.matrix())
+        self.seen_ = np.asarray(x.getnnz(axis=0) > 0)
+        self.similarity_ = item_similarity(x, self.config.k_neighbors, self.config.shrink, self._progress)
+
+    def score(self, contexts: Sequence[Context]) -> np.ndarray:
+        scores = np.asarray((context_matrix(contexts, self.n_items_) @ self.similarity_).todense())
+        return unseen_last(scores, self.seen_)
+
+    def state(self) -> dict[str, np.ndarray]:
+        s = self.similarity_
+        return {"indptr": s.indptr, "indices": s.indices, "data": s.data, "seen": self.seen_}
+
+    def set_state(self, arrays: dict[str, np.ndarray]) -> None:
+        self.similarity_ = sp.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]),
+                                         shape=(self.n_items_, self.n_items_))
+        self.seen_ = arrays["seen"]
+
+
+def item_similarity(x: sp.csr_matrix, k: int, shrink: float, progress: Progress | None = None) -> sp.csr_matrix:
+    """Top-``k`` shrunk cosine similarities per row item of the (users, items) matrix ``x``.
+
+    Row ``i`` of the result holds item ``i``'s ``k`` most similar other items
+    (positive similarities only; the diagonal is excluded).
+    """
+    n_items = x.shape[1]
+    xt = x.T.tocsr()
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=0)).ravel()).astype(np.float32)
+    block = max(1, _BLOCK_FLOATS // max(n_items, 1))
+    rows, cols, vals = [], [], []
+    for start in range(0, n_items, block):
+        stop = min(start + block, n_items)
+        dots = np.asarray((xt[start:stop] @ x).todense(), dtype=np.float32)  # (block, n_items)
+        sims = dots / (norms[start:stop, None] * norms[None, :] + shrink + 1e-12)
+        sims[np.arange(stop - start), np.arange(start, stop)] = 0.0
+        top = _top_k_columns(sims, k)
+        r = np.repeat(np.arange(start, stop), top.shape[1])
+        v = np.take_along_axis(sims, top, axis=1).ravel()
+        keep = v > 0
+        rows.append(r[keep])
+        cols.append(top.ravel()[keep])
+        vals.append(v[keep])
+        if progress is not None:
+            progress(stop / n_items, f"similarities {stop}/{n_items} items")
+    if not rows:
+        return sp.csr_matrix((n_items, n_items), dtype=np.float32)
+    return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                         shape=(n_items, n_items), dtype=np.float32)
+
+
+def context_matrix(contexts: Sequence[Context], n_items: int) -> sp.csr_matrix:
+    """(len(contexts), n_items) sparse rows of context item weights (1 each unless given; repeats sum)."""
+    rows, cols, vals = [np.zeros(0, dtype=np.int64)] * 2 + [np.zeros(0, dtype=np.float32)]
+    if contexts:
+        rows = np.repeat(np.arange(len(contexts)), [len(c.items) for c in contexts])
+        cols = np.concatenate([np.asarray(c.items, dtype=np.int64) for c in contexts])
+        vals = np.concatenate([np.ones(len(c.items), dtype=np.float32) if c.weights is None
+                               else np.asarray(c.weights, dtype=np.float32) for c in contexts])
+    return sp.csr_matrix((vals, (rows, cols)), shape=(len(contexts), n_items), dtype=np.float32)
+
+
+def binarize(x: sp.csr_matrix) -> sp.csr_matrix:
+    """The same sparsity pattern with every stored value 1."""
+    x = x.tocsr(copy=True)
+    x.sum_duplicates()
+    x.eliminate_zeros()
+    x.data[:] = 1.0
+    return x
+
+
+def unseen_last(scores: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """Set never-seen items' scores (in place) to 1 below each row's lowest seen score.
+
+    Models that cannot score cold items use this so that a never-seen item
+    never outranks a seen one, whatever the sign of the seen items' scores.
+    """
+    if seen.all() or not seen.any():
+        return scores
+    scores[:, ~seen] = scores[:, seen].min(axis=1, keepdims=True) - 1.0
+    return scores
+
+
+def _top_k_columns(a: np.ndarray, k: int) -> np.ndarray:
+    """Column indices of the ``k`` largest values per row (unordered)."""
+    k = min(k, a.shape[1])
+    if k >= a.shape[1]:
+        return np.broadcast_to(np.arange(a.shape[1]), a.shape).copy()
+    return np.argpartition(-a, k - 1, axis=1)[:, :k]

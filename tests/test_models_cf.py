@@ -1,0 +1,153 @@
+"""Known answers for the collaborative-filtering models: item kNN, EASE and BPR."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from coldrec.models import Context, FitData, make_model
+from coldrec.models.itemknn import item_similarity, unseen_last
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    """Tiny tensors: a second thread only contends on a shared machine (module scope: before ``bpr``)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def _fit_data(pairs: list[tuple[int, int]], n_items: int) -> FitData:
+    users, items = np.array(pairs).T
+    return FitData(n_items=n_items, users=users, items=items, timestamps=np.arange(len(pairs)))
+
+
+# -- item kNN --
+
+# users x items: item 0 seen by users {0, 1, 2}, item 1 by {0, 2}, item 2 by {1, 3}
+KNN_PAIRS = [(0, 0), (0, 1), (1, 0), (1, 2), (2, 0), (2, 1), (3, 2)]
+# shrink 1: sim(0,1) = 2 / (sqrt3 sqrt2 + 1), sim(0,2) = 1 / (sqrt3 sqrt2 + 1), sim(1,2) = 0 / (2 + 1)
+S01, S02 = 2 / (np.sqrt(6) + 1), 1 / (np.sqrt(6) + 1)
+
+
+def test_itemknn_similarity_with_shrinkage_by_hand():
+    x = _fit_data(KNN_PAIRS, 3).matrix()
+    expected = np.array([[0, S01, S02], [S01, 0, 0], [S02, 0, 0]])
+    np.testing.assert_allclose(item_similarity(x, k=2, shrink=1.0).toarray(), expected, rtol=1e-6)
+
+
+def test_itemknn_keeps_only_top_k_neighbours_per_item():
+    x = _fit_data(KNN_PAIRS, 3).matrix()
+    expected = np.array([[0, S01, 0], [S01, 0, 0], [S02, 0, 0]])
+    np.testing.assert_allclose(item_similarity(x, k=1, shrink=1.0).toarray(), expected, rtol=1e-6)
+
+
+def test_itemknn_scores_are_weighted_sums_of_context_similarities():
+    model = make_model("itemknn", {"k_neighbors": 2, "shrink": 1.0}).fit(_fit_data(KNN_PAIRS, 4))
+    scores = model.score([Context(np.array([0])), Context(np.array([1, 2]), weights=np.array([2.0, 1.0])),
+                          Context()])
+    # item 3 is never seen: one below the row's lowest seen score
+    np.testing.assert_allclose(scores, [[0, S01, S02, -1], [2 * S01 + S02, 0, 0, -1], [0, 0, 0, -1]], rtol=1e-6)
+
+
+# -- EASE --
+
+def _ease_reference(x: np.ndarray, l2: float) -> np.ndarray:
+    """B column by column: ridge regression of item j on every other item (the zero-diagonal constraint)."""
+    g, n = x.T @ x, x.shape[1]
+    b = np.zeros((n, n))
+    for j in range(n):
+        rest = np.delete(np.arange(n), j)
+        b[rest, j] = np.linalg.solve(g[np.ix_(rest, rest)] + l2 * np.eye(n - 1), g[rest, j])
+    return b
+
+
+def test_ease_weights_match_the_closed_form_and_the_constrained_ridge():
+    rng = np.random.default_rng(0)
+    x = (rng.random((12, 5)) < 0.5).astype(float)
+    users, items = np.nonzero(x)
+    model = make_model("ease", {"l2": 2.0}).fit(_fit_data(list(zip(users, items, strict=True)), 5))
+    p = np.linalg.inv(x.T @ x + 2.0 * np.eye(5))
+    closed = np.eye(5) - p @ np.diag(1 / np.diag(p))
+    np.testing.assert_allclose(model.weights_, closed, atol=1e-5)
+    np.testing.assert_allclose(model.weights_, _ease_reference(x, 2.0), atol=1e-5)
+    assert (np.diag(model.weights_) == 0).all()
+    ctx = Context(np.array([0, 3]))
+    np.testing.assert_allclose(model.score([ctx])[0], closed[0] + closed[3], atol=1e-5)
+
+
+def test_ease_refuses_a_catalog_above_max_items_with_the_memory_it_would_need():
+    with pytest.raises(ValueError, match="4 items, above max_items=3"):
+        make_model("ease", {"max_items": 3}).fit(_fit_data([(0, 0), (0, 1)], 4))
+
+
+def test_unseen_items_rank_below_negative_seen_scores():
+    # EASE/BPR scores can be negative; a never-seen item at 0 must not outrank them
+    scores = unseen_last(np.array([[-3.0, -1.0, 0.0], [2.0, 5.0, 0.0]]), np.array([True, True, False]))
+    np.testing.assert_array_equal(scores, [[-3.0, -1.0, -4.0], [2.0, 5.0, 1.0]])
+
+
+# -- BPR --
+
+def _two_clusters(seed: int = 0) -> FitData:
+    """Users 0-29 buy each coffee item 0-9 with chance 1/2, users 30-59 each camping item 10-19; 20 is never seen."""
+    rng = np.random.default_rng(seed)
+    pairs = [(u, i + (0 if u < 30 else 10)) for u in range(60) for i in range(10) if rng.random() < 0.5]
+    return _fit_data(pairs, 21)
+
+
+@pytest.fixture(scope="module")
+def bpr():
+    return make_model("bpr").fit(_two_clusters())
+
+
+def test_bpr_loss_decreases(bpr):
+    assert bpr.loss_history_[-1] < 0.5 * bpr.loss_history_[0]
+    assert bpr.loss_history_[0] == pytest.approx(np.log(2), abs=0.01)  # near-zero init: a coin flip
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_bpr_fold_in_ranks_the_context_cluster_first(bpr, seed):
+    model = bpr if seed == 0 else make_model("bpr", {"seed": seed}).fit(_two_clusters(seed))
+    scores = model.score([Context(np.array([0, 1, 2])), Context(np.array([15, 11, 17]))])
+    coffee, camping = np.arange(10), np.arange(10, 20)
+    assert scores[0, coffee[3:]].min() > scores[0, camping].max()
+    assert scores[1, np.setdiff1d(camping, [15, 11, 17])].min() > scores[1, coffee].max()
+    assert (scores[:, 20] < scores[:, :20].min(axis=1)).all()  # never seen: last
+
+
+def test_bpr_fold_in_does_not_depend_on_batching(bpr):
+    contexts = [Context(np.arange(k)) for k in range(1, 12)] + [Context()]
+    together = bpr.score(contexts)
+    alone = np.concatenate([bpr.score([c]) for c in contexts])
+    np.testing.assert_allclose(together, alone, rtol=1e-5, atol=1e-6)
+
+
+def test_bpr_fold_in_ignores_never_seen_context_items(bpr):
+    # a cold user's revealed context may hold an item no one trained on: its factor is noise, not signal
+    scores = bpr.score([Context(np.array([0, 1, 20])), Context(np.array([0, 1])), Context(np.array([20]))])
+    np.testing.assert_allclose(scores[0], scores[1], rtol=1e-6)
+    np.testing.assert_allclose(scores[2, :20], bpr.item_bias_[:20], rtol=1e-6)  # nothing known: learned popularity
+
+
+def test_bpr_is_deterministic_by_seed(bpr):
+    again = make_model("bpr").fit(_two_clusters())
+    np.testing.assert_array_equal(again.item_factors_, bpr.item_factors_)
+    ctx = [Context(np.array([0, 4]))]
+    np.testing.assert_array_equal(again.score(ctx), bpr.score(ctx))
+    other = make_model("bpr", {"seed": 1}).fit(_two_clusters())
+    assert not np.allclose(other.item_factors_, bpr.item_factors_)
+
+
+def test_bpr_saves_only_the_item_side(bpr):
+    assert set(bpr.state()) == {"item_factors", "item_bias", "seen"}
+    assert bpr.state()["item_factors"].shape == (21, bpr.config.dim)
+
+
+def test_itemknn_counts_repeated_interactions_once():
+    # item 0: user 0 three times and user 1 once; item 1: user 0. Binary cosine is 1 / sqrt(2).
+    data = _fit_data([(0, 0), (0, 0), (0, 0), (1, 0), (0, 1)], 2)
+    model = make_model("itemknn", {"shrink": 0.0}).fit(data)
+    np.testing.assert_allclose(model.score([Context(np.array([0]))])[0, 1], 1 / np.sqrt(2), rtol=1e-6)
