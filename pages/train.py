@@ -11,6 +11,7 @@ from coldrec.experiment import ExperimentConfig
 from coldrec.jobs import ACTIVE, JobStore, submit
 from coldrec.models import MODELS
 from ui import state
+from ui.model_form import model_params_form
 from ui.split_form import split_form
 
 ENCODERS = {"minilm": "all-MiniLM-L6-v2 (packaged language model)", "hashing": "bag of words (no language model)"}
@@ -26,17 +27,19 @@ if ds_id:
     catalog = ws.load_catalog(ds_id)
     categories = sorted(catalog["category"].dropna().astype(str).unique()) if "category" in catalog else []
     split_cfg = split_form(categories)
+    models = st.multiselect("Models", list(MODELS), default=[m for m in DEFAULT_MODELS if m in MODELS],
+                            format_func=lambda m: MODELS[m].label, key="train_models",
+                            help="Text models embed item text once per encoder; the vectors are cached.")
     with st.form("train_form"):
-        models = st.multiselect("Models", list(MODELS), default=[m for m in DEFAULT_MODELS if m in MODELS],
-                                format_func=lambda m: MODELS[m].label,
-                                help="Text models embed item text once per encoder; the vectors are cached.")
         encoder = st.selectbox("Text encoder", list(ENCODERS), format_func=ENCODERS.get,
                                help="Item text is embedded once per encoder and cached on disk.")
+        params = model_params_form(models)
         if st.form_submit_button("Train", type="primary"):
             if not models:
                 st.error("Pick at least one model.")
             else:
-                cfg = ExperimentConfig(dataset_id=ds_id, models=models, encoder=encoder, split=split_cfg)
+                cfg = ExperimentConfig(dataset_id=ds_id, models=models, encoder=encoder, split=split_cfg,
+                                       model_params=params)
                 job_id = submit(ws, "train", vars(cfg), ds_id)
                 st.session_state[state.RUN] = job_id
                 st.query_params["job"] = job_id

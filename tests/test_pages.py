@@ -151,3 +151,13 @@ def test_import_a_public_dataset_from_the_page(app):
     assert any("Imported" in s.value for s in app.success), [e.value for e in app.error]
     names = [d.name for d in state.workspace().datasets()]
     assert any("Gift" in n for n in names), names
+
+
+def test_train_with_a_changed_hyperparameter(app):
+    app.switch_page("pages/train.py").run()
+    app.multiselect(key="train_models").set_value(["popularity"]).run()
+    app.number_input(key="hp_popularity_window_days").set_value(7.0)  # inside the form: sent with the submit
+    next(b for b in app.button if b.label == "Train").click().run()
+    assert not app.exception
+    (job,) = JobStore(state.workspace()).list()
+    assert job.params["models"] == ["popularity"] and job.params["model_params"] == {"popularity": {"window_days": 7.0}}
