@@ -31,8 +31,17 @@ def top_k(scores: np.ndarray, k: int, exclude: Sequence[np.ndarray] | None = Non
             items = items[items >= 0]  # -1 marks an id missing from the catalog, not the last item
             if len(items):
                 scores[row, items] = -np.inf
+    if k >= n_items:
+        return np.argsort(-scores, axis=1, kind="stable")[:, :k]
     # argpartition finds the candidates in O(n); a stable sort orders only those k.
-    part = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < n_items else np.tile(np.arange(n_items), (n_rows, 1))
+    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
     part.sort(axis=1)
     order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(part, order, axis=1)
+    top = np.take_along_axis(part, order, axis=1)
+    # argpartition picks arbitrarily among items tied with the k-th score; redo those rows exactly.
+    kth = scores[np.arange(n_rows), top[:, -1]]
+    tied = np.flatnonzero((scores >= kth[:, None]).sum(axis=1) > k)
+    for row in tied:
+        cand = np.flatnonzero(scores[row] >= kth[row])
+        top[row] = cand[np.lexsort((cand, -scores[row, cand]))[:k]]
+    return top

@@ -239,3 +239,12 @@ def test_bootstrap_interval_brackets_the_mean_and_shrinks_with_n():
     lo_l, hi_l = bootstrap_ci(large)
     assert lo_s < small.mean() < hi_s and lo_l < large.mean() < hi_l
     assert (hi_l - lo_l) < (hi_s - lo_s) / 5
+
+
+def test_top_k_ties_at_the_cut_go_to_the_lowest_index_whatever_k():
+    rng = np.random.default_rng(0)
+    scores = rng.integers(0, 3, size=(20, 200)).astype(float)  # heavy ties
+    for k in (5, 20, 50):
+        expected = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+        np.testing.assert_array_equal(top_k(scores.copy(), k), expected)
+    np.testing.assert_array_equal(top_k(scores.copy(), 50)[:, :20], top_k(scores.copy(), 20))
