@@ -102,6 +102,25 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate(args: argparse.Namespace) -> int:
+    from coldrec.aggregate import headline
+    from coldrec.experiment import reevaluate
+
+    ws = Workspace(args.workspace)
+    ks = tuple(int(k) for k in args.ks.split(","))
+    summary, lists = reevaluate(ws, args.run, ks)
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        summary.to_csv(out / "summary.csv", index=False)
+        lists.to_csv(out / "lists.csv", index=False)
+        print(f"wrote {out / 'summary.csv'} and {out / 'lists.csv'}", file=sys.stderr)
+    for k in ks:
+        print(f"NDCG@{k}")
+        print(headline(summary, "ndcg", k).to_string(index=False))
+    return 0
+
+
 def _datasets(args: argparse.Namespace) -> int:
     for ds in Workspace(args.workspace).datasets():
         print(json.dumps(vars(ds)))
@@ -152,6 +171,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--n-reveal", type=int, default=3)
     t.add_argument("--seed", type=int, default=0)
     t.set_defaults(fn=_train)
+    e = sub.add_parser("evaluate", help="score a finished run's saved models again (same split), at any K")
+    e.add_argument("run", help="the run (job) id")
+    e.add_argument("--ks", default="5,10,20,50", help="list lengths, e.g. 10,20")
+    e.add_argument("--out", help="folder for summary.csv and lists.csv")
+    e.set_defaults(fn=_evaluate)
     d = sub.add_parser("datasets", help="list stored datasets")
     d.set_defaults(fn=_datasets)
     return p

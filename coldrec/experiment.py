@@ -157,3 +157,23 @@ def load_run_info(ws: Workspace, job_id: str) -> dict:
     """The run's run.json (config, split counts, notes), or {} when absent."""
     path = ws.run_dir(job_id) / "run.json"
     return json.loads(path.read_text()) if path.exists() else {}
+
+
+def reevaluate(ws: Workspace, job_id: str, ks: tuple[int, ...] = KS) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score a finished run's saved models again on its split; returns (summary, lists).
+
+    The split is rebuilt from the run's stored config (splits are
+    deterministic by seed) and the models are loaded from their saved
+    artifacts, so this gives the run's own numbers, at other K if asked.
+    """
+    info = load_run_info(ws, job_id)
+    if not info:
+        raise FileNotFoundError(f"run {job_id} has no run.json in {ws.run_dir(job_id)}; is it finished?")
+    cfg = ExperimentConfig.from_dict(info["config"])
+    interactions, catalog = ws.load_interactions(cfg.dataset_id), ws.load_catalog(cfg.dataset_id)
+    item_ids = pd.Index(catalog[Columns.item])
+    split = make_split(interactions, catalog, info["split"])
+    models = {name: load_run_model(ws, job_id, name) for name in cfg.models}
+    emb = getattr(models.get("content"), "embeddings_", None)
+    result = evaluate(models, split, item_ids, ks, embeddings=emb)
+    return summarize(result.per_user), result.lists

@@ -63,3 +63,22 @@ def test_import_movielens_folder_with_a_rating_threshold(tmp_path, capsys):
     (ds,) = Workspace(ws).datasets()
     assert (ds.n_interactions, ds.n_users) == (len(positives), positives["userId"].nunique())
     assert Workspace(ws).load_interactions(ds.id)["rating"].min() == 4.0
+
+
+def test_evaluate_reloads_saved_models_and_reproduces_the_run(tmp_path, capsys):
+    from coldrec.synth import write_shop
+
+    ip, cp = write_shop(tmp_path / "shop", n_users=200, n_items=300, n_interactions=3000, seed=0)
+    ws = str(tmp_path / "ws")
+    main(["--workspace", ws, "ingest", str(ip), str(cp)])
+    (ds,) = Workspace(ws).datasets()
+    main(["--workspace", ws, "train", ds.id, "--encoder", "hashing"])
+    run_dir = next((tmp_path / "ws" / "runs").iterdir())
+    assert main(["--workspace", ws, "evaluate", run_dir.name, "--ks", "20", "--out", str(tmp_path / "out")]) == 0
+    again = pd.read_csv(tmp_path / "out" / "summary.csv")
+    original = pd.read_parquet(run_dir / "summary.parquet")
+    key = ["model", "by", "group", "item_segment", "metric", "k"]
+    merged = original[original["k"].isin([0, 20])].merge(again, on=key, suffixes=("", "_again"))
+    assert len(merged) == len(again) > 0
+    assert (merged["mean"] - merged["mean_again"]).abs().max() < 1e-9
+    assert "NDCG@20" in capsys.readouterr().out
