@@ -163,3 +163,11 @@ def _terminate(pid: int) -> None:
         os.killpg(os.getpgid(pid), signal.SIGTERM)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def read_log(ws: Workspace, job_id: str, max_lines: int = 200) -> str:
+    """The last lines of a job's worker log ("" when it has none)."""
+    path = ws.run_dir(job_id) / "worker.log"
+    if not path.exists():
+        return ""
+    return "\n".join(path.read_text(errors="replace").splitlines()[-max_lines:])

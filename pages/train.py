@@ -8,10 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from coldrec.experiment import ExperimentConfig
-from coldrec.jobs import ACTIVE, JobStore, submit
+from coldrec.jobs import ACTIVE, JobStore, read_log, submit
 from coldrec.models import MODELS
 from ui import state
 from ui.model_form import model_params_form
+from ui.search_form import search_section
 from ui.split_form import split_form
 
 ENCODERS = {"minilm": "all-MiniLM-L6-v2 (packaged language model)", "hashing": "bag of words (no language model)"}
@@ -46,6 +47,10 @@ if ds_id:
                 st.toast(f"Started job {job_id}")
 
 
+    with st.expander("Hyperparameter search"):
+        search_section(ws, ds_id, split_cfg, encoder)
+
+
 def _cancel(job_id: str) -> None:
     store.request_cancel(job_id)
 
@@ -69,10 +74,14 @@ def jobs_panel() -> None:
         st.markdown(f"Latest run `{last.id}`: **{last.status}**{took}" + (f" · {last.message}" if last.message else ""))
         st.subheader("Run history")
         st.dataframe(pd.DataFrame([{
-            "job": j.id, "status": j.status, "models": ", ".join(j.params.get("models", [])),
+            "job": j.id, "kind": j.kind, "status": j.status,
+            "models": ", ".join(j.params.get("models", [j.params.get("model", "")])),
             "dataset": j.dataset_id, "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(j.started))
             if j.started else "", "duration (s)": round(j.duration, 1) if j.duration else None,
             "message": j.message} for j in jobs]), hide_index=True, width="stretch")
+        with st.expander("Worker log"):
+            pick = st.selectbox("Job", [j.id for j in jobs], key="log_job")
+            st.code(read_log(ws, pick) or "(no log yet)", language=None)
 
 
 jobs_panel()

@@ -161,3 +161,19 @@ def test_train_with_a_changed_hyperparameter(app):
     assert not app.exception
     (job,) = JobStore(state.workspace()).list()
     assert job.params["models"] == ["popularity"] and job.params["model_params"] == {"popularity": {"window_days": 7.0}}
+
+
+def test_search_from_the_train_page_and_read_its_log(app):
+    app.switch_page("pages/train.py").run()
+    app.selectbox(key="search_model").set_value("popularity").run()
+    app.text_input(key="search_values").set_value("0, 30").run()
+    app.button(key="search_button").click().run()
+    assert not app.exception
+    (job,) = JobStore(state.workspace()).list()
+    assert job.kind == "search" and job.params["space"] == {"window_days": [0, 30]}
+    deadline = time.time() + 120
+    while JobStore(state.workspace()).get(job.id).status not in ("done", "failed") and time.time() < deadline:
+        time.sleep(0.5)
+    app.run()
+    assert JobStore(state.workspace()).get(job.id).status == "done"
+    assert len(app.selectbox(key="search_done").options) == 1
