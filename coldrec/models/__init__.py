@@ -2,12 +2,15 @@
 
 from coldrec.models.base import Context, FitData, ModelConfig, Recommender
 from coldrec.models.content import ContentConfig, ContentModel
+from coldrec.models.distill import Distill
 from coldrec.models.ease import EASE
 from coldrec.models.itemknn import ItemKNN
 from coldrec.models.mf import BPR
 from coldrec.models.popularity import Popularity, PopularityConfig
+from coldrec.models.twotower import TwoTower
 
-MODELS: dict[str, type[Recommender]] = {m.name: m for m in (Popularity, ContentModel, ItemKNN, EASE, BPR)}
+MODELS: dict[str, type[Recommender]] = {m.name: m for m in (Popularity, ContentModel, ItemKNN, EASE, BPR,
+                                                            TwoTower, Distill)}
 
 
 def make_model(name: str, params: dict | None = None) -> Recommender:
