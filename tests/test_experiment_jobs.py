@@ -124,3 +124,19 @@ def test_cold_item_run_draws_the_item_curve(ws, shop_id, tmp_path):
     recall = curve[curve["metric"] == "recall"].set_index(["model", "shots"])["mean"]
     assert recall.loc[("popularity", 0)] == 0.0  # an item nobody touched cannot be popular
     assert recall.loc[("content", 0)] > 0.0  # its text finds it on day one
+
+
+def test_two_jobs_run_at_once(ws, shop_id):
+    store = JobStore(ws)
+    cfg = vars(ExperimentConfig(dataset_id=shop_id, models=["popularity", "itemknn"], encoder="hashing"))
+    jobs = [submit(ws, "train", cfg, shop_id) for _ in range(2)]
+    both_running = False
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        states = [store.get(j).status for j in jobs]
+        both_running |= states == ["running", "running"]
+        if all(s in ("done", "failed", "cancelled") for s in states):
+            break
+        time.sleep(0.05)
+    assert [store.get(j).status for j in jobs] == ["done", "done"]
+    assert both_running  # the second did not wait for the first
