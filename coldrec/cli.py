@@ -78,8 +78,15 @@ def _train(args: argparse.Namespace) -> int:
     from coldrec.jobs import JobStore
 
     ws = Workspace(args.workspace)
+    from coldrec.io.mapping import parse_pairs
+
+    split = {"protocol": args.protocol, **{k: _value(v) for k, v in parse_pairs(args.split).items()}}
+    params: dict[str, dict] = {}
+    for key, v in parse_pairs(args.param).items():
+        model, _, field = key.partition(".")
+        params.setdefault(model, {})[field] = _value(v)
     cfg = ExperimentConfig(dataset_id=args.dataset, models=args.models.split(","), encoder=args.encoder,
-                           split={"cold_share": args.cold_share, "n_reveal": args.n_reveal, "seed": args.seed})
+                           split=split, model_params=params)
     store = JobStore(ws)
     job_id = store.create("train", vars(cfg), cfg.dataset_id)
     store.mark_running(job_id, 0)
@@ -119,6 +126,14 @@ def _evaluate(args: argparse.Namespace) -> int:
         print(f"NDCG@{k}")
         print(headline(summary, "ndcg", k).to_string(index=False))
     return 0
+
+
+def _value(text: str) -> object:
+    """A command-line value as a number when it reads as one, else the text."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
 
 
 def _datasets(args: argparse.Namespace) -> int:
@@ -167,9 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("dataset")
     t.add_argument("--models", default="popularity,content")
     t.add_argument("--encoder", default=None, help="'minilm' (default), 'hashing', or a model folder")
-    t.add_argument("--cold-share", type=float, default=0.2)
-    t.add_argument("--n-reveal", type=int, default=3)
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--protocol", default="cold_user",
+                   choices=["cold_user", "temporal", "cold_item", "new_domain", "leave_last_out"])
+    t.add_argument("--split", action="append", metavar="KEY=VALUE",
+                   help="split setting, e.g. --split cold_share=0.3 --split seed=1 (see the Train page)")
+    t.add_argument("--param", action="append", metavar="MODEL.KEY=VALUE", help="e.g. --param ease.l2=500")
     t.set_defaults(fn=_train)
     e = sub.add_parser("evaluate", help="score a finished run's saved models again (same split), at any K")
     e.add_argument("run", help="the run (job) id")

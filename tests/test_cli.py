@@ -82,3 +82,19 @@ def test_evaluate_reloads_saved_models_and_reproduces_the_run(tmp_path, capsys):
     assert len(merged) == len(again) > 0
     assert (merged["mean"] - merged["mean_again"]).abs().max() < 1e-9
     assert "NDCG@20" in capsys.readouterr().out
+
+
+def test_train_with_a_protocol_split_settings_and_model_params(tmp_path, capsys):
+    from coldrec.experiment import load_run_info
+    from coldrec.synth import write_shop
+
+    ip, cp = write_shop(tmp_path / "shop", n_users=200, n_items=300, n_interactions=3000, seed=0)
+    ws = str(tmp_path / "ws")
+    main(["--workspace", ws, "ingest", str(ip), str(cp)])
+    (ds,) = Workspace(ws).datasets()
+    assert main(["--workspace", ws, "train", ds.id, "--models", "popularity,ease", "--protocol", "temporal",
+                 "--split", "test_share=0.3", "--param", "ease.l2=50"]) == 0
+    run = next((tmp_path / "ws" / "runs").iterdir()).name
+    info = load_run_info(Workspace(ws), run)
+    assert info["split"]["protocol"] == "temporal" and info["split"]["test_share"] == 0.3
+    assert info["config"]["model_params"] == {"ease": {"l2": 50}}
