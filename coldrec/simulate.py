@@ -48,12 +48,22 @@ def click(session: Session, item: int, item_vectors: np.ndarray, alpha: float) -
                    clicked=(*session.clicked, item))
 
 
+def session_context(model: Recommender, session: Session) -> Context:
+    """What a strategy sees: the interest vector, the words, and (for models with their own fold-in) the clicks.
+
+    The content model's user vector *is* the interest vector, so it gets no
+    click history (the clicks are already in it); every other model also
+    receives the clicked items and folds them in its own way.
+    """
+    clicked = np.asarray(session.clicked, dtype=np.int64)
+    items = clicked if model.name != "content" else np.zeros(0, dtype=np.int64)
+    return Context(items=items, query=session.interest, query_text=session.query)
+
+
 def recommend(model: Recommender, session: Session, catalog: pd.DataFrame, k: int = 10) -> pd.DataFrame:
     """Top-``k`` catalog rows for the session, clicked items excluded, with rank and score."""
     clicked = np.asarray(session.clicked, dtype=np.int64)
-    # The clicks are already in the interest vector; passing them again as
-    # history would count them twice.
-    scores = model.score([Context(query=session.interest)])
+    scores = model.score([session_context(model, session)])
     top = top_k(scores, k, [clicked])[0]
     out = catalog.iloc[top].copy()
     out.insert(0, "rank", np.arange(1, len(top) + 1))
@@ -62,18 +72,43 @@ def recommend(model: Recommender, session: Session, catalog: pd.DataFrame, k: in
     return out.reset_index(drop=True)[["rank", "index", Columns.item, Columns.title, *_extra(catalog), "score"]]
 
 
+def explain(recs: pd.DataFrame, session: Session, item_vectors: np.ndarray, catalog: pd.DataFrame,
+            query_vector: np.ndarray, strategy: str) -> list[str]:
+    """A short reason per recommended item, from where its text sits relative to the words and the clicks."""
+    if strategy == "popularity":
+        return ["popular with everyone"] * len(recs)
+    vecs = item_vectors[recs["index"].to_numpy()]
+    to_words = vecs @ query_vector
+    reasons = []
+    last = session.clicked[-1] if session.clicked else None
+    to_click = vecs @ item_vectors[last] if last is not None else np.full(len(recs), -np.inf)
+    for w, c in zip(to_words, to_click, strict=True):
+        if max(w, c) < 0.2:
+            reasons.append("collaborative signal" if strategy != "content" else "weak match")
+        elif c > w:
+            reasons.append(f"similar to “{catalog.iloc[last][Columns.title]}”")
+        else:
+            reasons.append("matches your words")
+    return reasons
+
+
 def _extra(catalog: pd.DataFrame) -> list[str]:
     return [c for c in (Columns.category, Columns.price) if c in catalog.columns]
 
 
 @dataclass
 class Simulator:
-    """What a session needs: the encoder for words, the catalog, its vectors, a scoring model."""
+    """What a session needs: the encoder for words, the catalog, its vectors, and the strategies to compare."""
 
     encoder: TextEncoder
     catalog: pd.DataFrame
     item_vectors: np.ndarray
-    model: Recommender
+    models: dict[str, Recommender]
+
+    @property
+    def model(self) -> Recommender:
+        """The default strategy: text similarity."""
+        return self.models["content"]
 
     def start(self, query: str) -> Session:
         return start_session(self.encoder, query)
@@ -81,18 +116,33 @@ class Simulator:
     def click(self, session: Session, item: int, alpha: float) -> Session:
         return click(session, item, self.item_vectors, alpha)
 
-    def recommend(self, session: Session, k: int = 10) -> pd.DataFrame:
-        return recommend(self.model, session, self.catalog, k)
+    def recommend(self, session: Session, k: int = 10, strategy: str = "content") -> pd.DataFrame:
+        recs = recommend(self.models[strategy], session, self.catalog, k)
+        query_vector = self.encoder.encode([session.query])[0]
+        recs["reason"] = explain(recs, session, self.item_vectors, self.catalog, query_vector, strategy)
+        return recs
 
 
-def open_simulator(ws: Workspace, dataset_id: str, encoder_spec: str | None = None) -> Simulator:
-    """A content-model simulator over a stored dataset's catalog (text embeddings come from the cache)."""
-    from coldrec.experiment import catalog_embeddings
+def open_simulator(ws: Workspace, dataset_id: str, encoder_spec: str | None = None,
+                   run_id: str | None = None) -> Simulator:
+    """A simulator over a stored dataset: the content model, plus every model of a finished run on it.
+
+    Run models score the session through their own state (e.g. BPR folds the
+    clicks in, the two-tower reads the interest vector as a query); the run
+    must have used the same text encoder, since the interest vector lives in
+    that encoder's space.
+    """
+    from coldrec.experiment import catalog_embeddings, load_run_info, load_run_model
     from coldrec.models import ContentModel, FitData
     from coldrec.text import load_encoder
 
     catalog = ws.load_catalog(dataset_id)
     vecs, _ = catalog_embeddings(ws, catalog, encoder_spec)
     empty = np.zeros(0, dtype=np.int64)
-    model = ContentModel().fit(FitData(len(catalog), empty, empty, empty, embeddings=vecs))
-    return Simulator(load_encoder(encoder_spec), catalog, vecs, model)
+    models: dict[str, Recommender] = {"content": ContentModel().fit(FitData(len(catalog), empty, empty, empty,
+                                                                             embeddings=vecs))}
+    if run_id is not None:
+        for name in load_run_info(ws, run_id).get("config", {}).get("models", []):
+            if name != "content":
+                models[name] = load_run_model(ws, run_id, name)
+    return Simulator(load_encoder(encoder_spec), catalog, vecs, models)

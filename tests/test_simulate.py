@@ -39,7 +39,7 @@ def sim() -> Simulator:
                             "category": ["kitchen"] * 3 + ["outdoor"] * 3})
     empty = np.zeros(0, dtype=np.int64)
     model = ContentModel().fit(FitData(6, empty, empty, empty, vecs))
-    return Simulator(FixedEncoder(), catalog, vecs, model)
+    return Simulator(FixedEncoder(), catalog, vecs, {"content": model})
 
 
 def test_query_ranks_matching_items_first(sim):
@@ -68,3 +68,23 @@ def test_session_is_immutable(sim):
     assert isinstance(s, Session)
     with pytest.raises(AttributeError):
         s.query = "x"  # type: ignore[misc]
+
+
+def test_reasons_follow_words_then_clicks(sim):
+    s0 = sim.start("coffee")
+    assert set(sim.recommend(s0, k=3)["reason"]) == {"matches your words"}
+    s1 = sim.click(s0, 4, alpha=0.9)
+    assert sim.recommend(s1, k=1)["reason"].iloc[0] == "similar to “tent”"
+
+
+def test_strategies_side_by_side_share_the_clicks(sim):
+    from coldrec.models import make_model
+    from coldrec.models.base import FitData
+
+    users = np.array([0, 0, 1, 1, 2, 2])
+    items = np.array([3, 4, 3, 5, 4, 5])  # tents are bought together
+    sim.models["itemknn"] = make_model("itemknn").fit(FitData(6, users, items, np.arange(6)))
+    s = sim.click(sim.start("coffee"), 3, alpha=0.5)
+    knn = sim.recommend(s, k=2, strategy="itemknn")
+    assert set(knn["item_id"]) == {"e", "f"} and "d" not in set(knn["item_id"])  # folded in the click on d
+    assert "d" not in set(sim.recommend(s, k=5, strategy="content")["item_id"])
