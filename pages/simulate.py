@@ -56,7 +56,8 @@ def _click(item: int) -> None:
 c1, c2, c3 = st.columns([3, 1, 1])
 c1.text_input("What does the new customer want?", key="sim_query", placeholder="gift for a coffee lover",
               on_change=_start)
-c2.selectbox("…or a persona", list(PERSONAS), key="sim_persona", on_change=_persona)
+c2.selectbox("…or a persona", list(PERSONAS), key="sim_persona", on_change=_persona,
+             format_func=lambda p: p or "(type your own)")
 c3.slider("alpha (step toward a clicked item)", 0.0, 1.0, 0.5, 0.05, key="sim_alpha",
           help="u ← u + alpha · (e_clicked − u). 0 keeps the words only; 1 follows the last click.")
 strategies = st.multiselect("Strategies side by side (up to 3)", list(sim.models), default=["content"],

@@ -24,6 +24,7 @@ from coldrec.synth import write_shop
 from .conftest import REPO
 
 pytestmark = pytest.mark.e2e
+expect.set_options(timeout=90_000)  # first renders load models and profiles; CI machines are busy
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO / "test-artifacts"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -130,7 +131,7 @@ def test_journey(page, tmp_path):
 
     # 4. Cold-start chart and table.
     _nav(page, "Cold start", "Cold start vs warm")
-    page.get_by_test_id("stPlotlyChart").wait_for()
+    page.get_by_test_id("stPlotlyChart").first.wait_for()
     page.locator(".js-plotly-plot").first.wait_for()
     assert "Cold vs warm users" in page.locator(".js-plotly-plot").first.inner_text()
     _shot(page, "05-coldstart")
