@@ -91,7 +91,8 @@ class HashingEncoder:
 
 
 def load_encoder(spec: str | None = None) -> TextEncoder:
-    """``None``/``"minilm"``: the packaged MiniLM; ``"hashing"``: the lexical baseline; else a model directory.
+    """``None``/``"minilm"``: the packaged MiniLM; ``"hashing"``: the lexical baseline; ``"static:<dir>"`` or a
+    directory with ``static_encoder.json``: a distilled static student; else a sentence-transformers directory.
 
     The default comes from ``$COLDREC_ENCODER`` when set.
     """
@@ -100,6 +101,10 @@ def load_encoder(spec: str | None = None) -> TextEncoder:
         return SentenceTransformerEncoder()
     if spec.startswith("hashing"):
         return HashingEncoder()
+    if spec.startswith("static:") or (Path(spec) / "static_encoder.json").exists():
+        from coldrec.encoders.static import StaticEncoder
+
+        return StaticEncoder.load(spec.removeprefix("static:"))
     return SentenceTransformerEncoder(spec)
 
 

@@ -7,10 +7,11 @@ from coldrec.models.ease import EASE
 from coldrec.models.itemknn import ItemKNN
 from coldrec.models.mf import BPR
 from coldrec.models.popularity import Popularity, PopularityConfig
+from coldrec.models.transfer import AdapterModel, TransferModel
 from coldrec.models.twotower import TwoTower
 
 MODELS: dict[str, type[Recommender]] = {m.name: m for m in (Popularity, ContentModel, ItemKNN, EASE, BPR,
-                                                            TwoTower, Distill)}
+                                                            AdapterModel, TransferModel, TwoTower, Distill)}
 
 
 def make_model(name: str, params: dict | None = None) -> Recommender:

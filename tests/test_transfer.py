@@ -1,0 +1,100 @@
+"""The transfer-learning models: a fine-tuned encoder (``transfer``) and a linear adapter (``adapter``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from coldrec.evaluate import fit_data
+from coldrec.models import Context, FitData, Recommender, make_model
+from coldrec.split import Split
+from coldrec.text import SentenceTransformerEncoder
+from tests.test_models import IDX, ITEMS, _catalog, _embeddings, _train
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def transfer(minilm) -> Recommender:
+    split = Split(_train(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), {})
+    steps = []
+    model = make_model("transfer", {"min_steps": 4}).fit(
+        fit_data(split, pd.Index(ITEMS), _embeddings(), _catalog()), lambda f, s: steps.append((f, s)))
+    model.steps = steps
+    return model
+
+
+def test_transfer_re_embeds_the_catalog_with_its_own_encoder(transfer):
+    # the fixture's hand-made embeddings are 12-d; the fine-tuned MiniLM gives 384-d
+    assert transfer.embeddings_.shape == (len(ITEMS), 384)
+    fractions = [f for f, _ in transfer.steps]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert any("fine-tuning step 4/4" in s for _, s in transfer.steps)
+
+
+def test_transfer_saves_an_encoder_folder_that_reloads(transfer, tmp_path):
+    transfer.save(tmp_path / "m")
+    encoder = SentenceTransformerEncoder(tmp_path / "m" / "encoder")
+    np.testing.assert_allclose(encoder.encode(_catalog()["text"].tolist()), transfer.embeddings_, atol=1e-5)
+    again = Recommender.load(tmp_path / "m")
+    ctx = [Context(query_text="camping gear"), Context(np.array([IDX["c1"]]), query_text="a mug")]
+    np.testing.assert_allclose(again.score(ctx), transfer.score(ctx), atol=1e-5)
+    assert ITEMS[int(np.argmax(transfer.score(ctx[:1])[0]))].startswith("k")
+
+
+def test_transfer_refuses_a_query_vector_from_another_encoder(transfer):
+    with pytest.raises(ValueError, match="query_text"):
+        transfer.score([Context(query=np.ones(12, dtype=np.float32))])
+
+
+def _two_pairs_of_groups(n_per: int = 12, dim: int = 16, seed: int = 0) -> tuple[FitData, np.ndarray]:
+    """Four text groups A, B, C, D; users go A -> B and C -> D, so A should end up near B."""
+    rng = np.random.default_rng(seed)
+    centers = np.eye(dim)[:4]
+    group = np.repeat(np.arange(4), n_per)
+    emb = centers[group] + 0.1 * rng.normal(size=(len(group), dim))
+    emb = (emb / np.linalg.norm(emb, axis=1, keepdims=True)).astype(np.float32)
+    users, items, times = [], [], []
+    for u in range(200):
+        src = rng.choice([0, 2])
+        a, b = rng.integers(n_per) + src * n_per, rng.integers(n_per) + (src + 1) * n_per
+        users += [u, u]
+        items += [a, b]
+        times += [0, 1]
+    data = FitData(len(group), np.array(users), np.array(items), np.array(times), embeddings=emb)
+    return data, group
+
+
+def _mean_cos(vecs: np.ndarray, group: np.ndarray, g1: int, g2: int) -> float:
+    return float((vecs[group == g1] @ vecs[group == g2].T).mean())
+
+
+def test_adapter_learns_which_groups_follow_each_other():
+    data, group = _two_pairs_of_groups()
+    model = make_model("adapter", {"epochs": 20, "batch_size": 32}).fit(data)
+    assert model.loss_history_[-1] < 0.8 * model.loss_history_[0]  # measured 4.8 -> 3.2
+    # measured: A-B cosine -0.01 -> 0.15, A-D -0.02 -> -0.19
+    assert _mean_cos(model.embeddings_, group, 0, 1) > _mean_cos(data.embeddings, group, 0, 1) + 0.1
+    assert _mean_cos(model.embeddings_, group, 0, 3) < _mean_cos(data.embeddings, group, 0, 3)
+    # a cold item (no interaction) is adapted through its text vector alone
+    np.testing.assert_allclose(model.adapt(data.embeddings[:1]), model.embeddings_[:1], atol=1e-6)
+
+
+def test_adapter_round_trips_and_adapts_the_query(tmp_path):
+    data, _ = _two_pairs_of_groups()
+    model = make_model("adapter", {"epochs": 2}).fit(data)
+    model.save(tmp_path / "a")
+    again = Recommender.load(tmp_path / "a")
+    np.testing.assert_array_equal(again.weight_, model.weight_)
+    np.testing.assert_array_equal(again.loss_history_, model.loss_history_)
+    query = data.embeddings[0]
+    expected = model.adapt(query) @ model.embeddings_.T
+    np.testing.assert_allclose(again.score([Context(query=query)])[0], expected, atol=1e-6)
