@@ -30,7 +30,8 @@ if ds_id:
     split_cfg = split_form(categories)
     models = st.multiselect("Models", list(MODELS), default=[m for m in DEFAULT_MODELS if m in MODELS],
                             format_func=lambda m: MODELS[m].label, key="train_models",
-                            help="Text models embed item text once per encoder; the vectors are cached.")
+                            help="Text models embed item text once per encoder; the vectors are cached. "
+                                 "transfer fine-tunes the encoder: several minutes on a CPU.")
     with st.form("train_form"):
         encoder = st.selectbox("Text encoder", list(ENCODERS), format_func=ENCODERS.get,
                                help="Item text is embedded once per encoder and cached on disk.")
