@@ -118,7 +118,7 @@ def rank_users(model: Recommender, users: EvalUsers, k_max: int,
 
 
 def user_rows(users: EvalUsers, top: np.ndarray, auc: np.ndarray, facts: ItemFacts,
-              ks: tuple[int, ...] = KS) -> pd.DataFrame:
+              ks: tuple[int, ...] = KS, beyond: dict[int, dict[str, np.ndarray]] | None = None) -> pd.DataFrame:
     """Long per-user rows: user_id, segment, history_bucket, n_history, item_segment, metric, k, value.
 
     Item-segment rows restrict the relevant set to that segment's items; users
@@ -146,34 +146,37 @@ def user_rows(users: EvalUsers, top: np.ndarray, auc: np.ndarray, facts: ItemFac
         for metric in SEGMENT_METRICS:
             for k in ks:
                 add(seg, metric, k, M.METRICS[metric](seg_hits, np.maximum(n_seg, 1), k), keep)
-    frames.extend(_beyond_rows(base, top, facts, ks))
+    frames.extend(_beyond_rows(base, beyond if beyond is not None else beyond_per_user(top, facts, ks)))
     out = pd.concat(frames, ignore_index=True)
     for col in ("segment", "history_bucket", "item_segment", "metric"):
         out[col] = out[col].astype("category")
     return out
 
 
-def _beyond_rows(base: dict, top: np.ndarray, facts: ItemFacts, ks: tuple[int, ...]) -> list[pd.DataFrame]:
-    """Per-user beyond-accuracy values of each list (tail share, popularity, diversity, cold slots)."""
+def beyond_per_user(top: np.ndarray, facts: ItemFacts, ks: tuple[int, ...] = KS) -> dict[int, dict[str, np.ndarray]]:
+    """Per-user beyond-accuracy values of each list at every K, computed once for user and list rows."""
     from coldrec.beyond import per_user_beyond
 
-    frames = []
-    for k in ks:
-        for metric, values in per_user_beyond(top[:, :k], facts.train_counts, facts.tail, facts.cold,
-                                              facts.embeddings).items():
-            frames.append(pd.DataFrame({**base, "item_segment": "all", "metric": metric, "k": k, "value": values}))
-    return frames
+    return {k: per_user_beyond(top[:, :k], facts.train_counts, facts.tail, facts.cold, facts.embeddings) for k in ks}
 
 
-def list_rows(top: np.ndarray, facts: ItemFacts, ks: tuple[int, ...] = KS) -> pd.DataFrame:
-    """Whole-run beyond-accuracy figures (coverage, exposure Gini, novelty...): metric, k, value."""
-    from coldrec.beyond import beyond_accuracy
+def _beyond_rows(base: dict, beyond: dict[int, dict[str, np.ndarray]]) -> list[pd.DataFrame]:
+    """Per-user beyond-accuracy values of each list (tail share, popularity, diversity, cold slots)."""
+    return [pd.DataFrame({**base, "item_segment": "all", "metric": metric, "k": k, "value": values})
+            for k, values_by_metric in beyond.items() for metric, values in values_by_metric.items()]
 
+
+def list_rows(top: np.ndarray, facts: ItemFacts, beyond: dict[int, dict[str, np.ndarray]]) -> pd.DataFrame:
+    """Whole-run beyond-accuracy figures (coverage, exposure Gini, and the mean of each per-user value)."""
+    from coldrec.beyond import catalog_coverage, exposure_gini
+
+    n_items = len(facts.train_counts)
     rows = []
-    for k in ks:
-        for metric, value in beyond_accuracy(top[:, :k], facts.train_counts, facts.tail, facts.cold,
-                                             facts.embeddings).items():
-            rows.append((metric, k, float(value)))
+    for k, per_user in beyond.items():
+        rows += [("coverage", k, catalog_coverage(top[:, :k], n_items)),
+                 ("exposure_gini", k, exposure_gini(top[:, :k], n_items))]
+        rows += [(metric, k, float(np.nanmean(v)) if np.isfinite(v).any() else float("nan"))
+                 for metric, v in per_user.items()]
     return pd.DataFrame(rows, columns=["metric", "k", "value"])
 
 
@@ -195,6 +198,7 @@ def evaluate(models: Mapping[str, Recommender], split: Split, item_ids: pd.Index
         if on_model:
             on_model(name)
         top, auc = rank_users(model, users, max(ks))
-        per_user.append(user_rows(users, top, auc, facts, ks).assign(model=name))
-        lists.append(list_rows(top, facts, ks).assign(model=name))
+        beyond = beyond_per_user(top, facts, ks)
+        per_user.append(user_rows(users, top, auc, facts, ks, beyond).assign(model=name))
+        lists.append(list_rows(top, facts, beyond).assign(model=name))
     return EvalResult(pd.concat(per_user, ignore_index=True), pd.concat(lists, ignore_index=True))
