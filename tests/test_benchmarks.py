@@ -18,3 +18,40 @@ def test_ingest_quick(capsys):
     times = ingest.main(["--quick"])
     assert set(times) == {"csv", "csv.gz", "parquet"}
     assert "interactions" in capsys.readouterr().out
+
+
+def test_models_quick(capsys):
+    from benchmarks import models
+
+    out = models.main(["--quick", "--encoder", "hashing", "--compare-encoder", "hashing"])
+    printed = capsys.readouterr().out
+    expected = set(models.default_models()) | {"content@hashing"}
+    assert not out["failed"] and set(out["table"].index) == expected
+    assert "transfer" not in expected  # fine-tunes the encoder: only when asked for by name
+    assert "NDCG@20 cold" in printed and "Recall@20 warm" in printed and "/ peer" in printed
+    for name in expected:
+        assert f"| {name}" in printed
+    assert "content vs content@hashing" in printed and "lift +0.0%" in printed  # same encoder: no lift
+
+
+def test_models_quick_cold_item_ratios_fall_back_to_content(capsys):
+    from benchmarks import models
+
+    out = models.main(["--quick", "--encoder", "hashing", "--protocol", "cold_item",
+                       "--models", "popularity,ease,content"])
+    printed = capsys.readouterr().out
+    table = out["table"]
+    assert table.attrs["ref"] == "content"  # models without text cannot rank a cold item: they score 0
+    assert table.at["popularity", ("ndcg", "all")][0] == 0.0
+    assert "NDCG all / content" in printed
+
+
+def test_evaluate_speed_quick(capsys):
+    from benchmarks import evaluate_speed
+
+    out = evaluate_speed.main(["--quick", "--what-if", "ease_c_order,no_diversity"])
+    printed = capsys.readouterr().out
+    assert set(out["totals"]) == {"as is", "what-if"}
+    assert set(evaluate_speed.MODELS) <= set(out["seconds"]["as is"])
+    assert out["n_users"] > 500 and out["n_items"] == 500
+    assert "users/s" in printed and "summarize (bootstrap)" in printed and "the 60 s target" in printed
