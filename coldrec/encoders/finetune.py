@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from coldrec.text import SentenceTransformerEncoder, packaged_model_path
+from coldrec.text import SentenceModelEncoding, SentenceTransformerEncoder, packaged_model_path
 
 # progress(fraction in [0, 1], step description); may raise to cancel.
 Progress = Callable[[float, str], None]
@@ -106,21 +106,12 @@ def in_batch_loss(anchor: Any, target: Any, anchor_ids: Any, target_ids: Any, sc
     return 0.5 * (one_way(anchor, target, anchor_ids, target_ids) + one_way(target, anchor, target_ids, anchor_ids))
 
 
-class FineTunedEncoder:
+class FineTunedEncoder(SentenceModelEncoding):
     """A fine-tuned sentence-transformers model held in memory; ``save`` makes it a loadable folder."""
 
     def __init__(self, model: Any, key: str) -> None:
         self.model = model
         self.key = key
-
-    @property
-    def dim(self) -> int:
-        return int(self.model.get_embedding_dimension())
-
-    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
-        vecs = self.model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
-                                 convert_to_numpy=True, show_progress_bar=False)
-        return np.asarray(vecs, dtype=np.float32)
 
     def save(self, path: str | Path) -> SentenceTransformerEncoder:
         """Write a sentence-transformers folder and return an encoder reading it."""
