@@ -55,3 +55,11 @@ def test_evaluate_speed_quick(capsys):
     assert set(evaluate_speed.MODELS) <= set(out["seconds"]["as is"])
     assert out["n_users"] > 500 and out["n_items"] == 500
     assert "users/s" in printed and "summarize (bootstrap)" in printed and "the 60 s target" in printed
+
+
+def test_static_encoder_quick(capsys):
+    from benchmarks import static_encoder
+
+    out = static_encoder.main(["--quick"])
+    assert set(out) == {"held-out item texts", "held-out titles"}
+    assert "speedup" in capsys.readouterr().out
