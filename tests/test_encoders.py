@@ -26,12 +26,7 @@ TEA = ["Loose leaf green tea", "Earl grey tea bags", "Cast iron teapot", "Matcha
 CAMPING = ["Two-person camping tent", "Down sleeping bag", "Camping gas stove", "Hiking backpack 40 l"]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_next_item_pairs_follow_each_users_time_order():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
 from coldrec.evaluate import fit_data
 from coldrec.models import Context, FitData, Recommender, make_model
@@ -13,13 +12,7 @@ from coldrec.split import Split
 from coldrec.text import SentenceTransformerEncoder
 from tests.test_models import IDX, ITEMS, _catalog, _embeddings, _train
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

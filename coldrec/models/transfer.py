@@ -13,7 +13,7 @@ the context's item vectors, mixed with the query) but on vectors learned from
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -45,9 +45,9 @@ class TransferConfig(ContentConfig):
     seed: int = 0
 
     def fine_tune_config(self) -> FineTuneConfig:
-        return FineTuneConfig(max_pairs=self.max_pairs, epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
-                              min_steps=self.min_steps, max_steps=self.max_steps, train_layers=self.train_layers,
-                              seed=self.seed)
+        """The fine-tuning settings this config shares with :class:`FineTuneConfig`; the rest keep its defaults."""
+        shared = {f.name for f in fields(FineTuneConfig)} & set(self.to_dict())
+        return FineTuneConfig(**{name: getattr(self, name) for name in shared})
 
 
 class TransferModel(ContentModel):
