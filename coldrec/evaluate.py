@@ -182,10 +182,11 @@ def list_rows(top: np.ndarray, facts: ItemFacts, beyond: dict[int, dict[str, np.
 
 @dataclass
 class EvalResult:
-    """Per-user rows and whole-list figures for every model (``model`` column in both)."""
+    """Per-user rows and whole-list figures for every model (``model`` column in both), and the lists themselves."""
 
     per_user: pd.DataFrame
     lists: pd.DataFrame
+    tops: pd.DataFrame  # long: model, user_id, rank (1 = best), item_index (catalog row)
 
 
 def evaluate(models: Mapping[str, Recommender], split: Split, item_ids: pd.Index, ks: tuple[int, ...] = KS,
@@ -193,7 +194,7 @@ def evaluate(models: Mapping[str, Recommender], split: Split, item_ids: pd.Index
     """Rank every test user with every model; see :func:`user_rows` and :func:`list_rows`."""
     users = eval_users(split, item_ids)
     facts = item_facts(split, item_ids, embeddings)
-    per_user, lists = [], []
+    per_user, lists, tops = [], [], []
     for name, model in models.items():
         if on_model:
             on_model(name)
@@ -201,4 +202,13 @@ def evaluate(models: Mapping[str, Recommender], split: Split, item_ids: pd.Index
         beyond = beyond_per_user(top, facts, ks)
         per_user.append(user_rows(users, top, auc, facts, ks, beyond).assign(model=name))
         lists.append(list_rows(top, facts, beyond).assign(model=name))
-    return EvalResult(pd.concat(per_user, ignore_index=True), pd.concat(lists, ignore_index=True))
+        tops.append(top_rows(users.user_ids, top).assign(model=name))
+    return EvalResult(pd.concat(per_user, ignore_index=True), pd.concat(lists, ignore_index=True),
+                      pd.concat(tops, ignore_index=True))
+
+
+def top_rows(user_ids: np.ndarray, top: np.ndarray) -> pd.DataFrame:
+    """Each user's list in long form (user_id, rank, item_index), so exposure can be recounted at any K."""
+    n_users, k = top.shape
+    return pd.DataFrame({C.user: np.repeat(user_ids, k), "rank": np.tile(np.arange(1, k + 1, dtype=np.int16), n_users),
+                         "item_index": top.ravel().astype(np.int32)})

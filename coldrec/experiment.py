@@ -83,6 +83,7 @@ def run_experiment(ws: Workspace, cfg: ExperimentConfig, run_dir: Path,
     summary = summarize(result.per_user)
     ws.write_parquet(run_dir / "per_user.parquet", result.per_user)
     ws.write_parquet(run_dir / "lists.parquet", result.lists)
+    ws.write_parquet(run_dir / "tops.parquet", result.tops)
     ws.write_parquet(run_dir / "summary.parquet", summary)
     progress(0.97, "few-shot curves")
     shots = _few_shot(ws, cfg, models, split, item_ids, run_dir)
@@ -148,7 +149,7 @@ def load_run_model(ws: Workspace, job_id: str, name: str) -> Recommender:
 
 
 def load_table(ws: Workspace, job_id: str, name: str) -> pd.DataFrame | None:
-    """One result table of a run ("per_user", "lists", "fewshot", "summary"), or None when absent."""
+    """One result table of a run ("per_user", "lists", "tops", "fewshot", "summary"), or None when absent."""
     path = ws.run_dir(job_id) / f"{name}.parquet"
     return pd.read_parquet(path) if path.exists() else None
 

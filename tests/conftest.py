@@ -15,6 +15,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from coldrec.workspace import Workspace  # noqa: E402
+from tests.e2e_support import page, screenshot_on_failure, server  # noqa: E402,F401 - browser fixtures for journeys
 
 REPO = Path(__file__).resolve().parent.parent
 

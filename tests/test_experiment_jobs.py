@@ -49,6 +49,14 @@ def test_run_experiment_summarises_cold_and_warm(ws, shop_id, tmp_path):
     assert (summary["ci_low"] <= summary["mean"] + eps).all() and (summary["mean"] <= summary["ci_high"] + eps).all()
     for name in ("per_user", "lists", "fewshot"):
         assert (tmp_path / "run" / f"{name}.parquet").exists()
+    # The stored lists recount the stored coverage: same lists, same catalog.
+    tops = pd.read_parquet(tmp_path / "run" / "tops.parquet")
+    lists = pd.read_parquet(tmp_path / "run" / "lists.parquet")
+    n_items = len(ws.load_catalog(shop_id))
+    for model, grp in tops[tops["rank"] <= 20].groupby("model"):
+        assert grp.groupby("user_id").size().eq(20).all()
+        coverage = lists.query("model == @model and metric == 'coverage' and k == 20")["value"].item()
+        assert grp["item_index"].nunique() / n_items == pytest.approx(coverage)
     assert steps == sorted(steps) and steps[-1] == 1.0
     assert (tmp_path / "run" / "models" / "content" / "state.npz").exists()
 
