@@ -6,6 +6,7 @@ import os
 import signal
 import time
 
+import pandas as pd
 import pytest
 
 from coldrec import metrics as M
@@ -55,7 +56,8 @@ def test_run_experiment_summarises_cold_and_warm(ws, shop_id, tmp_path):
     n_items = len(ws.load_catalog(shop_id))
     for model, grp in tops[tops["rank"] <= 20].groupby("model"):
         assert grp.groupby("user_id").size().eq(20).all()
-        coverage = lists.query("model == @model and metric == 'coverage' and k == 20")["value"].item()
+        row = (lists["model"] == model) & (lists["metric"] == "coverage") & (lists["k"] == 20)
+        coverage = lists.loc[row, "value"].item()
         assert grp["item_index"].nunique() / n_items == pytest.approx(coverage)
     assert steps == sorted(steps) and steps[-1] == 1.0
     assert (tmp_path / "run" / "models" / "content" / "state.npz").exists()
