@@ -32,7 +32,9 @@ nav = st.navigation([
     st.Page("pages/data.py", title="Data", icon=":material/database:", default=True),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("pages/coldstart.py", title="Cold start", icon=":material/ac_unit:"),
+    st.Page("pages/longtail.py", title="Long tail", icon=":material/stacked_line_chart:"),
     st.Page("pages/simulate.py", title="Simulate", icon=":material/shopping_cart:"),
+    st.Page("pages/report.py", title="Report", icon=":material/description:"),
 ])
 st.sidebar.caption(f"Workspace: `{ws.root}`")
 nav.run()

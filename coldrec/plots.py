@@ -117,3 +117,21 @@ def lift_figure(diff: pd.DataFrame, metric: str = "ndcg", k: int = 20) -> go.Fig
     fig.update_layout(title=f"Lift of {a} over {b} in {label(metric, k)} (95% paired bootstrap CI)",
                       xaxis_title="users", yaxis_title="relative lift (%)", height=400)
     return fig
+
+
+def diff_figure(diff: pd.DataFrame, metric: str = "ndcg", k: int = 20) -> go.Figure:
+    """Paired difference A - B per user group, with its 95% paired-bootstrap interval (0 = no difference)."""
+    part = diff[(diff["metric"] == metric) & (diff["k"] == k) & (diff["item_segment"] == "all")]
+    a, b = (part["model_a"].iloc[0], part["model_b"].iloc[0]) if len(part) else ("A", "B")
+    fig = go.Figure(go.Bar(
+        x=part["group"], y=part["diff"],
+        error_y={"type": "data", "symmetric": False, "array": part["diff_high"] - part["diff"],
+                 "arrayminus": part["diff"] - part["diff_low"]},
+        customdata=part[["mean_a", "mean_b", "n_users", "diff_low", "diff_high"]].to_numpy(),
+        hovertemplate=(f"%{{x}} users<br>difference %{{y:+.4f}} (95% CI %{{customdata[3]:+.4f}} to "
+                       f"%{{customdata[4]:+.4f}})<br>{a}: %{{customdata[0]:.4f}}<br>{b}: %{{customdata[1]:.4f}}"
+                       "<br>%{customdata[2]} paired users<extra></extra>")))
+    fig.add_hline(y=0, line_color="#444")
+    fig.update_layout(title=f"{label(metric, k)}: {a} minus {b} (95% paired bootstrap CI)",
+                      xaxis_title="users", yaxis_title=f"difference in mean {label(metric, k)} per user", height=400)
+    return fig

@@ -6,30 +6,18 @@ import streamlit as st
 
 from coldrec.aggregate import compare, lift_pairs
 from coldrec.experiment import load_run_info, load_table
-from coldrec.jobs import JobStore
 from coldrec.metrics import DEFINITIONS
 from coldrec.models import MODELS
 from coldrec.plots import bucket_lines, coldstart_bars, few_shot_figure, item_segment_bars, label, lift_figure
 from ui import state
+from ui.compare_view import compare_section
+from ui.runs import run_picker
 
 st.title("Cold start vs warm")
 ws = state.workspace()
-runs = [j for j in JobStore(ws).list() if j.kind == "train" and j.status == "done"]
-if not runs:
-    st.info("No finished training run yet. Open the **Train** page, pick models and press **Train**.")
+run_id = run_picker(ws)
+if run_id is None:
     st.stop()
-
-
-
-def _run_label(job) -> str:  # noqa: ANN001
-    protocol = job.params.get("split", {}).get("protocol", "cold_user")
-    return f"{job.id} · {', '.join(job.params.get('models', []))} · {protocol} split · dataset {job.dataset_id}"
-
-
-labels = {j.id: _run_label(j) for j in runs}
-if st.session_state.get(state.RUN) not in labels:
-    st.session_state[state.RUN] = runs[0].id
-run_id = st.selectbox("Training run", list(labels), format_func=labels.get, key=state.RUN)
 
 
 @st.cache_data(max_entries=8, show_spinner="Loading results…")
@@ -39,7 +27,7 @@ def _table(root: str, run: str, name: str):  # noqa: ANN202
 
 summary = _table(str(ws.root), run_id, "summary")
 if summary is None or "by" not in summary:
-    st.error(f"Run {run_id} has no results in the current format; train it again.")
+    st.error(f"Run {run_id} has no results in the current format. Train it again on the **Train** page.")
     st.stop()
 c1, c2 = st.columns(2)
 ks = sorted(int(k) for k in summary["k"].unique() if k > 0)
@@ -56,7 +44,8 @@ st.dataframe(table.join(seg.groupby(["model", "group"])["n_users"].max()).reset_
              .rename(columns={"group": "users"}), hide_index=True, width="stretch",
              column_config={c: st.column_config.NumberColumn(format="%.4f") for c in table.columns})
 
-t1, t2, t3, t4 = st.tabs(["By history length", "By item segment", "Few-shot curve", "Language model lift"])
+t1, t2, t3, t4, t5 = st.tabs(["By history length", "By item segment", "Few-shot curve", "Language model lift",
+                              "Compare two runs"])
 t1.plotly_chart(bucket_lines(summary, metric, k), width="stretch")
 t2.plotly_chart(item_segment_bars(summary, metric if metric in ("recall", "ndcg", "hit_rate") else "recall", k),
                 width="stretch")
@@ -79,6 +68,8 @@ else:
     per_user = _table(str(ws.root), run_id, "per_user")
     diff = compare(per_user[per_user["model"].isin([a, b])], a, b)
     t4.plotly_chart(lift_figure(diff, metric, k), width="stretch")
+
+compare_section(ws, t5, run_id, metric if metric != "auc" else "ndcg", k)
 
 with st.expander("Metric definitions"):
     for name, text in DEFINITIONS.items():

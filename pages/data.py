@@ -31,6 +31,9 @@ if datasets:
     with st.popover("Delete this dataset"):
         st.write("Its tables are removed; runs trained on it keep their results.")
         st.button("Delete", key="delete_dataset", on_click=_delete, args=(ds_id,), type="primary")
+else:
+    st.info("No dataset yet. Load the bundled **sample shop** (a synthetic store) with the button below, upload your "
+            "interactions and catalog files, or import a public dataset (MovieLens, Amazon).")
 if not any(d.name == SAMPLE_NAME for d in datasets) and st.button("Load the sample shop"):
     load_sample(ws)
     st.rerun()

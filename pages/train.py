@@ -7,7 +7,8 @@ import time
 import pandas as pd
 import streamlit as st
 
-from coldrec.experiment import ExperimentConfig
+from coldrec.aggregate import headline
+from coldrec.experiment import ExperimentConfig, load_summary
 from coldrec.jobs import ACTIVE, JobStore, read_log, submit
 from coldrec.models import MODELS
 from ui import state
@@ -56,6 +57,16 @@ def _cancel(job_id: str) -> None:
     store.request_cancel(job_id)
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
+def _headline(root: str, job_id: str) -> str:
+    """NDCG@20 over all test users per model of a finished run (a finished run never changes)."""
+    summary = load_summary(ws, job_id)
+    if summary is None or "by" not in summary:
+        return ""
+    top = headline(summary)
+    return " · ".join(f"{m} {v:.3f}" for m, v in top[top["users"] == "all"][["model", "mean"]].itertuples(index=False))
+
+
 @st.fragment(run_every=1.0)
 def jobs_panel() -> None:
     """Live progress of running jobs and the run history; polls the workspace database."""
@@ -79,10 +90,17 @@ def jobs_panel() -> None:
             "models": ", ".join(j.params.get("models", [j.params.get("model", "")])),
             "dataset": j.dataset_id, "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(j.started))
             if j.started else "", "duration (s)": round(j.duration, 1) if j.duration else None,
+            "NDCG@20 (all users)": _headline(str(ws.root), j.id) if j.kind == "train" and j.status == "done" else "",
             "message": j.message} for j in jobs]), hide_index=True, width="stretch")
         with st.expander("Worker log"):
             pick = st.selectbox("Job", [j.id for j in jobs], key="log_job")
             st.code(read_log(ws, pick) or "(no log yet)", language=None)
+        if last.status == "failed":
+            st.warning(f"Job `{last.id}` failed: {last.message or 'see its worker log above'}. Check the "
+                       "log, then change the split or models (or load the dataset again) and press **Train**.")
+    else:
+        st.info("No runs yet. Pick a split and models above and press **Train**; progress shows here, and the "
+                "results on the **Cold start**, **Long tail** and **Report** pages.")
 
 
 jobs_panel()

@@ -202,3 +202,142 @@ def test_simulate_strategies_from_a_run_side_by_side(app):
     keys = {b.key for b in app.button if b.key and b.key.startswith("click_")}
     assert not any(k.endswith(f"_{item}") for k in keys)  # the clicked item left every list
     assert any(d.label == "Export session (JSON)" for d in app.get("download_button"))
+
+
+def _charts(at: AppTest) -> list[dict]:
+    return [json.loads(e.proto.spec) for e in at.main if hasattr(getattr(e, "proto", None), "spec")]
+
+
+def _titles(at: AppTest) -> str:
+    return " | ".join(c["layout"]["title"]["text"] for c in _charts(at))
+
+
+def _train(ws, ds: str, models: list[str], split: dict | None = None) -> str:
+    return submit(ws, "train", vars(ExperimentConfig(dataset_id=ds, models=models, encoder="hashing",
+                                                     split=split or {})), ds)
+
+
+@pytest.fixture(scope="module")
+def runs_ws(tmp_path_factory):
+    """One workspace with three finished runs: two on the same split (pairable), one on a temporal split."""
+    from coldrec.ingest import load_sample
+    from coldrec.workspace import Workspace
+
+    ws = Workspace(tmp_path_factory.mktemp("runs") / "ws")
+    load_sample(ws)
+    ds = ws.datasets()[0].id
+    ids = {"a": _train(ws, ds, ["popularity", "itemknn"]), "b": _train(ws, ds, ["popularity"]),
+           "t": _train(ws, ds, ["popularity"], {"protocol": "temporal"})}
+    store, deadline = JobStore(ws), time.time() + 240
+    while any(store.get(j).status not in ("done", "failed") for j in ids.values()) and time.time() < deadline:
+        time.sleep(0.5)
+    assert all(store.get(j).status == "done" for j in ids.values()), [store.get(j).message for j in ids.values()]
+    return ws.root, ids
+
+
+@pytest.fixture
+def app_runs(runs_ws, monkeypatch):
+    root, ids = runs_ws
+    monkeypatch.setenv("COLDREC_WORKSPACE", str(root))
+    monkeypatch.setenv("COLDREC_ENCODER", "hashing")
+    monkeypatch.chdir(REPO)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+    at.session_state[state.RUN] = ids["a"]
+    at.run()
+    assert not at.exception, at.exception
+    return at, ids
+
+
+def test_data_page_explains_how_to_load_when_empty(app):
+    ws = state.workspace()
+    for d in ws.datasets():
+        ws.delete_dataset(d.id)
+    app.run()
+    assert "No dataset yet" in _texts(app)
+    assert any(b.label == "Load the sample shop" for b in app.button)
+
+
+def test_train_page_says_how_to_start(app):
+    app.switch_page("pages/train.py").run()
+    assert "No runs yet" in _texts(app)
+
+
+def test_train_history_shows_status_duration_and_headline_metrics(app_runs):
+    at, ids = app_runs
+    at.switch_page("pages/train.py").run()
+    history = at.dataframe[0].value.set_index("job")
+    assert history.loc[ids["a"], "status"] == "done" and history.loc[ids["a"], "duration (s)"] > 0
+    assert "popularity 0." in history.loc[ids["a"], "NDCG@20 (all users)"]
+    assert "itemknn 0." in history.loc[ids["a"], "NDCG@20 (all users)"]
+
+
+@pytest.mark.parametrize("page", ["pages/longtail.py", "pages/report.py"])
+def test_result_pages_guide_before_any_run(app, page):
+    app.switch_page(page).run()
+    assert not app.exception
+    assert "No finished training run yet" in _texts(app) and "**Train**" in _texts(app)
+
+
+def test_longtail_page_draws_popularity_lorenz_and_tradeoff(app_runs):
+    at, ids = app_runs
+    at.switch_page("pages/longtail.py").run()
+    assert not at.exception
+    titles = _titles(at)
+    for expected in ("Item popularity", "Exposure Lorenz curves at K=20", "Tail boost trade-off at K=20"):
+        assert expected in titles, titles
+    table = at.dataframe[0].value
+    assert list(table["model"]) == ["popularity", "itemknn"]
+    assert {"coverage", "aplt", "tail_recall", "exposure_gini", "cold_share"} <= set(table.columns)
+    lorenz = next(c for c in _charts(at) if "Lorenz" in c["layout"]["title"]["text"])
+    assert {t["name"].split(" (")[0] for t in lorenz["data"]} == {"popularity", "itemknn", "equal exposure"}
+    assert "500 of" in titles and "a random sample" in titles  # says how many users were scored
+    at.selectbox(key="lt_k").set_value(10).run()
+    assert not at.exception and "Tail boost trade-off at K=10" in _titles(at)
+
+
+def test_longtail_page_asks_to_retrain_without_stored_lists(app_runs, runs_ws):
+    at, ids = app_runs
+    root, _ = runs_ws
+    tops = root / "runs" / ids["b"] / "tops.parquet"
+    tops.rename(tops.with_suffix(".bak"))
+    try:
+        at.session_state[state.RUN] = ids["b"]
+        at.switch_page("pages/longtail.py").run()
+        assert not at.exception
+        assert "re-train to see exposure" in _texts(at)
+        assert at.dataframe[0].value["model"].tolist() == ["popularity"]  # the tail table still shows
+    finally:
+        tops.with_suffix(".bak").rename(tops)
+
+
+def test_report_page_offers_html_and_csv_downloads(app_runs):
+    at, ids = app_runs
+    at.switch_page("pages/report.py").run()
+    assert not at.exception
+    assert at.multiselect(key="report_runs").value == [ids["a"]]
+    labels = [d.label for d in at.get("download_button")]
+    assert "Download HTML report" in labels and "Download tables (CSV, zip)" in labels
+    assert any(label.startswith("long_tail.csv") for label in labels)
+    at.multiselect(key="report_runs").set_value([ids["a"], ids["t"]]).run()
+    assert not at.exception and "Download HTML report" in [d.label for d in at.get("download_button")]
+
+
+def test_coldstart_compares_two_runs_on_the_same_split(app_runs):
+    at, ids = app_runs
+    at.switch_page("pages/coldstart.py").run()
+    at.selectbox(key="cmp_run_b").set_value(ids["b"]).run()
+    at.selectbox(key="cmp_model_a").set_value("itemknn").run()
+    assert not at.exception
+    assert f"{ids['a']}: itemknn minus {ids['b']}: popularity" in _titles(at)
+    table = at.dataframe[-1].value
+    assert set(table["users"]) >= {"all", "cold", "warm"} and (table["paired users"] > 0).all()
+
+
+def test_coldstart_refuses_to_pair_runs_on_different_splits(app_runs):
+    at, ids = app_runs
+    at.switch_page("pages/coldstart.py").run()
+    at.selectbox(key="cmp_run_b").set_value(ids["t"]).run()
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "split the data differently" in warning and "protocol: cold_user vs temporal" in warning
+    assert "minus" not in _titles(at)
