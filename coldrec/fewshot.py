@@ -6,6 +6,11 @@ with more than ``max(shots)`` interactions), so the curve shows learning, not
 a changing population. k = 0 uses the user's own words (a query/summary/tag
 column) when the data has one; without one there is nothing to personalise
 on, so k = 0 is left out and the result says so.
+
+:func:`reveal` / :func:`rank_revealed` / :func:`score_revealed` are the one
+"reveal the first s items, score the rest" step; the replay of held-out users
+(:mod:`coldrec.replay`) uses them too, with the session's interest vector as
+the context instead of the raw history.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import pandas as pd
 
 from coldrec import metrics as M
 from coldrec.aggregate import bootstrap_ci
+from coldrec.evaluate import EvalUsers, eval_users
 from coldrec.models.base import Context, Recommender
 from coldrec.ranking import top_k
 from coldrec.schema import Columns
@@ -85,19 +91,68 @@ def _query_vectors(seqs: pd.DataFrame, encode: Encode) -> list[np.ndarray | None
 def _score_shot(model: Recommender, seqs: pd.DataFrame, shots: int, ks: tuple[int, ...],
                 queries: list[np.ndarray | None] | None) -> pd.DataFrame:
     """Per-user metrics for one model at one number of revealed interactions."""
-    from coldrec.evaluate import EvalUsers
+    def context(row: int, revealed: np.ndarray) -> Context:
+        return Context(items=revealed, query=queries[row] if queries is not None else None)
 
-    ids, contexts, relevant = [], [], []
+    return score_revealed(model, reveal(seqs, shots, context), ks)
+
+
+# (row of the sequences table, the items revealed so far) -> what the model sees
+ContextFn = Callable[[int, np.ndarray], Context]
+
+
+@dataclass
+class Revealed:
+    """Users after their first ``shots`` interactions are revealed: what each model sees, what is left to find.
+
+    ``revealed`` is what the ranking excludes: a model's context may hold the
+    same items in another form (the content model reads them through the
+    interest vector), so exclusion does not depend on ``contexts``.
+    """
+
+    shots: int
+    user_ids: np.ndarray
+    rows: np.ndarray  # row of each user in the sequences table
+    contexts: list[Context]
+    revealed: list[np.ndarray]
+    relevant: list[np.ndarray]  # the rest of the sequence, minus anything already revealed
+    next_item: np.ndarray  # the item the user really took next
+
+    def eval_users(self) -> EvalUsers:
+        """The same users as :class:`coldrec.evaluate.EvalUsers` (contexts as history)."""
+        n = len(self.user_ids)
+        return EvalUsers(self.user_ids, np.full(n, "cold"), np.full(n, ""), np.full(n, self.shots),
+                         self.contexts, self.relevant)
+
+
+def reveal(seqs: pd.DataFrame, shots: int, context: ContextFn) -> Revealed:
+    """Reveal the first ``shots`` items of every sequence; users with nothing left to find are dropped."""
+    ids, rows, contexts, revealed, relevant, nxt = [], [], [], [], [], []
     for row, (user, items) in enumerate(zip(seqs[C.user], seqs["items"], strict=True)):
         rel = np.setdiff1d(items[shots:], items[:shots])
         if len(rel):
-            q = queries[row] if queries is not None else None
             ids.append(user)
-            contexts.append(Context(items=items[:shots], query=q))
+            rows.append(row)
+            contexts.append(context(row, items[:shots]))
+            revealed.append(items[:shots])
             relevant.append(rel)
-    n = len(ids)
-    users = EvalUsers(np.asarray(ids), np.full(n, "cold"), np.full(n, ""), np.full(n, shots), contexts, relevant)
-    return _score_users(model, users, ks)
+            nxt.append(items[shots])
+    return Revealed(shots, np.asarray(ids), np.asarray(rows, dtype=np.int64), contexts, revealed, relevant,
+                    np.asarray(nxt, dtype=np.int64))
+
+
+def rank_revealed(model: Recommender, users: Revealed, k: int, batch_size: int = 512) -> np.ndarray:
+    """Top-``k`` item indices per user, revealed items excluded; (n_users, k)."""
+    tops = [top_k(model.score(users.contexts[i:i + batch_size]), k, users.revealed[i:i + batch_size])
+            for i in range(0, len(users.contexts), batch_size)]
+    return np.concatenate(tops) if tops else np.zeros((0, k), dtype=np.int64)
+
+
+def score_revealed(model: Recommender, users: Revealed, ks: tuple[int, ...],
+                   top: np.ndarray | None = None) -> pd.DataFrame:
+    """Per-user recall and NDCG at every K of the items still to find (``top`` when already ranked)."""
+    top = rank_revealed(model, users, max(ks)) if top is None else top
+    return _metric_rows(users.user_ids, top, users.relevant, ks)
 
 
 def curve_summary(per_user: pd.DataFrame, n_boot: int = 1000) -> pd.DataFrame:
@@ -121,7 +176,6 @@ def item_few_shot(make: Callable[[], Mapping[str, Recommender]], split: Split, i
     remaining interactions with those items. ``make`` builds fresh models and
     ``fit`` fits them on a split (the caller owns embeddings and configs).
     """
-    from coldrec.evaluate import eval_users
 
     cold = split.items.loc[split.items["segment"] == "cold", C.item]
     test = split.test.sort_values([C.item, C.timestamp], kind="stable")
@@ -144,12 +198,17 @@ def item_few_shot(make: Callable[[], Mapping[str, Recommender]], split: Split, i
     return FewShotResult(per_user, curve_summary(per_user), note)
 
 
-def _score_users(model: Recommender, users, ks: tuple[int, ...]) -> pd.DataFrame:  # noqa: ANN001 - EvalUsers
+def _score_users(model: Recommender, users: EvalUsers, ks: tuple[int, ...]) -> pd.DataFrame:
     tops = [top_k(model.score(users.contexts[i:i + 512]), max(ks), [c.items for c in users.contexts[i:i + 512]])
             for i in range(0, len(users.contexts), 512)]
     top = np.concatenate(tops) if tops else np.zeros((0, max(ks)), dtype=np.int64)
-    hits = M.hits_matrix(top, users.relevant)
-    n_rel = np.array([len(r) for r in users.relevant])
-    return pd.concat([pd.DataFrame({C.user: users.user_ids, "metric": metric, "k": k,
+    return _metric_rows(users.user_ids, top, users.relevant, ks)
+
+
+def _metric_rows(user_ids: np.ndarray, top: np.ndarray, relevant: list[np.ndarray],
+                 ks: tuple[int, ...]) -> pd.DataFrame:
+    hits = M.hits_matrix(top, relevant)
+    n_rel = np.array([len(r) for r in relevant])
+    return pd.concat([pd.DataFrame({C.user: user_ids, "metric": metric, "k": k,
                                     "value": M.METRICS[metric](hits, n_rel, k)})
                       for metric in ("recall", "ndcg") for k in ks], ignore_index=True)

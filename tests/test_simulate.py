@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from coldrec.models import ContentModel, FitData
-from coldrec.simulate import Session, Simulator, update_interest
+from coldrec.simulate import Session, Simulator, session_record, update_interest
 
 
 def test_update_rule_by_hand():
@@ -88,3 +88,60 @@ def test_strategies_side_by_side_share_the_clicks(sim):
     knn = sim.recommend(s, k=2, strategy="itemknn")
     assert set(knn["item_id"]) == {"e", "f"} and "d" not in set(knn["item_id"])  # folded in the click on d
     assert "d" not in set(sim.recommend(s, k=5, strategy="content")["item_id"])
+
+
+def test_session_lists_per_step_rebuild_from_clicks_and_alphas(sim):
+    s = sim.click(sim.click(sim.start("coffee"), 4, alpha=0.9), 0, alpha=0.2)
+    assert s.alphas == (0.9, 0.2)
+    steps = sim.steps(s)
+    assert len(steps) == 3
+    np.testing.assert_allclose(steps[-1].interest, s.interest, rtol=1e-6)
+    lists = sim.lists(s, ["content"], k=3)
+    assert lists.groupby("step").size().tolist() == [3, 3, 3]
+    assert lists[lists["step"] == 0]["item_id"].tolist() == ["a", "b", "c"]
+    assert "e" not in set(lists[lists["step"] == 1]["item_id"])
+
+
+def test_saved_session_reloads_to_the_same_lists(sim, ws):
+    from coldrec.simulate import parse_session, restore_session, same_lists, save_session, saved_sessions
+
+    s = sim.click(sim.click(sim.start("coffee"), 4, alpha=0.9), 3, alpha=0.3)
+    lists = sim.lists(s, ["content"], k=3)
+    record = session_record(s, sim.catalog, "ds1", ["content"], {"k": 3}, lists=lists)
+    path = save_session(ws, "my session", record)
+    assert path == ws.root / "sessions" / "my session.json" and saved_sessions(ws) == ["my session"]
+    assert not list(path.parent.glob(".*.tmp"))  # written atomically: no temporary file left behind
+    back = parse_session(path.read_bytes(), sim.catalog)
+    assert back["clicked"] == ["e", "d"] and back["alphas"] == [0.9, 0.3]
+    again = restore_session(sim, back)
+    assert again.clicked == s.clicked
+    relisted = sim.lists(again, back["strategies"], k=back["knobs"]["k"])
+    cols = ["step", "strategy", "rank", "item_id"]
+    pd.testing.assert_frame_equal(relisted[cols], pd.DataFrame(back["lists"])[cols], check_dtype=False)
+    assert same_lists(back, relisted)
+    assert not same_lists(back, sim.lists(sim.start("tent"), ["content"], k=3))
+    with pytest.raises(ValueError, match="session name"):
+        save_session(ws, "../escape", record)
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"{not json", "not a JSON file"),
+    (b"[1, 2]", "expected a JSON object"),
+    (b'{"clicked": ["a"]}', "'query' is missing"),
+    (b'{"query": "coffee", "clicked": "a"}', "'clicked' must be a list"),
+    (b'{"query": "coffee", "clicked": ["a", "zz"], "dataset": "other"}', "not in this dataset's catalog: zz"),
+    (b'{"query": "coffee", "clicked": ["a"], "alphas": [2]}', "one number in [0, 1] per click"),
+])
+def test_bad_session_files_name_what_is_wrong(sim, data, message):
+    from coldrec.simulate import SessionFileError, parse_session
+
+    with pytest.raises(SessionFileError) as err:
+        parse_session(data, sim.catalog)
+    assert message in str(err.value)
+
+
+def test_older_export_with_one_alpha_still_loads(sim):
+    from coldrec.simulate import parse_session
+
+    rec = parse_session(b'{"query": "tent", "clicked": ["a", "b"], "alpha": 0.25}', sim.catalog)
+    assert rec["alphas"] == [0.25, 0.25] and rec["strategies"] == ["content"]

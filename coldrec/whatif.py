@@ -1,0 +1,178 @@
+"""What-if knobs: turn one and every strategy's list (session, replay) changes at once.
+
+The knobs are the interest update step ``alpha``, the list length ``k``, a
+``blend`` strategy mixing text and collaborative scores, a tail boost, and the
+share of the catalog treated as new (its interactions hidden from the
+collaborative models, which are refitted without them). Each knob wraps or
+replaces a :class:`Recommender`, so sessions, replay and the batch curves see
+the knobs through the one ``score`` interface.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, fields, replace
+
+import numpy as np
+import pandas as pd
+
+from coldrec import metrics as M
+from coldrec.evaluate import EvalUsers, rank_users
+from coldrec.models import FitData, Recommender, make_model
+from coldrec.models.base import Context
+from coldrec.rerank import standardise, tail_boost
+
+# Cheap to refit in a second or two on a shop-sized catalog; the neural models are not.
+REFITTABLE: tuple[str, ...] = ("popularity", "itemknn", "ease")
+
+
+@dataclass(frozen=True)
+class Knobs:
+    """The what-if settings; round-trip through plain dicts (saved with a session)."""
+
+    alpha: float = 0.5
+    k: int = 10
+    blend_weight: float = 0.5  # share of the text (content) scores in the blend strategy
+    blend_with: str | None = None  # the collaborative model blended with content; None = no blend strategy
+    tail_boost: float = 0.0
+    new_share: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: Mapping) -> Knobs:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+
+def interest_only(model: Recommender) -> bool:
+    """True when the model reads the session only through the interest vector (clicks already in it)."""
+    return bool(getattr(model, "reads_interest_only", model.name == "content"))
+
+
+class Blend(Recommender):
+    """``w * standardise(content) + (1 - w) * standardise(cf)`` per user.
+
+    Notes
+    -----
+    Raw scores live on different scales (cosines vs co-occurrence counts), so
+    each side is standardised per user first (mean 0, std 1): ``w`` is then a
+    share of influence, not of units. The content side reads the interest
+    vector alone (when there is one), as in a session; the collaborative side
+    gets the whole context, clicks included.
+    """
+
+    name = "blend"
+    label = "Blend (text + collaborative)"
+    cold_users = True
+
+    def __init__(self, content: Recommender, cf: Recommender, weight: float) -> None:
+        if not 0.0 <= weight <= 1.0:
+            raise ValueError(f"blend weight must be in [0, 1], got {weight}")
+        super().__init__()
+        self.content, self.cf, self.weight = content, cf, weight
+        self.n_items_ = cf.n_items_
+
+    def score(self, contexts: Sequence[Context]) -> np.ndarray:
+        text_ctx = [replace(c, items=np.zeros(0, dtype=np.int64)) if c.query is not None else c for c in contexts]
+        text = standardise(self.content.score(text_ctx))
+        cf = standardise(self.cf.score(contexts))
+        return self.weight * text + (1.0 - self.weight) * cf
+
+
+class TailBoosted(Recommender):
+    """Another model's scores re-ranked by :func:`coldrec.rerank.tail_boost`.
+
+    Standardising happens before the user's own items are excluded (the
+    wrapper does not know them); with a handful of clicks in a catalog of
+    thousands that moves the mean and spread negligibly.
+    """
+
+    label = "Tail-boosted"
+    cold_users = True
+
+    def __init__(self, inner: Recommender, tail_mask: np.ndarray, strength: float) -> None:
+        super().__init__()
+        self.inner, self.tail_mask, self.strength = inner, np.asarray(tail_mask, dtype=bool), strength
+        self.name = inner.name  # type: ignore[misc] - explanations and labels follow the wrapped model
+        self.reads_interest_only = interest_only(inner)
+        self.n_items_ = inner.n_items_
+
+    def score(self, contexts: Sequence[Context]) -> np.ndarray:
+        return tail_boost(self.inner.score(contexts), self.tail_mask, self.strength)
+
+
+def new_item_mask(n_items: int, share: float, seed: int = 0) -> np.ndarray:
+    """A ``share`` of the catalog, chosen at random by ``seed``; a larger share contains every smaller one."""
+    if not 0.0 <= share <= 1.0:
+        raise ValueError(f"share of new items must be in [0, 1], got {share}")
+    order = np.random.default_rng(seed).permutation(n_items)
+    mask = np.zeros(n_items, dtype=bool)
+    mask[order[:round(share * n_items)]] = True
+    return mask
+
+
+def hide_items(data: FitData, mask: np.ndarray) -> FitData:
+    """``data`` without the interactions of the items in ``mask`` (as if those items had just arrived)."""
+    keep = ~np.asarray(mask, dtype=bool)[data.items]
+    return replace(data, users=data.users[keep], items=data.items[keep], timestamps=data.timestamps[keep],
+                   weights=data.weights[keep] if data.weights is not None else None)
+
+
+def refit_without(data: FitData, mask: np.ndarray, names: Sequence[str],
+                  params: Mapping[str, dict] | None = None) -> dict[str, Recommender]:
+    """The refittable models of ``names`` fitted on ``data`` minus the interactions of the ``mask`` items."""
+    hidden = hide_items(data, mask)
+    params = params or {}
+    return {n: make_model(n, params.get(n)).fit(hidden) for n in names if n in REFITTABLE}
+
+
+def strategies(models: Mapping[str, Recommender], knobs: Knobs, tail_mask: np.ndarray | None = None,
+               refitted: Mapping[str, Recommender] | None = None) -> dict[str, Recommender]:
+    """The strategies under ``knobs``: refitted models swapped in, the blend added, the tail boost wrapped on.
+
+    ``refitted`` holds the models refitted with the new items hidden (from
+    :func:`refit_without`); models that cannot be refitted cheaply keep their
+    original fit.
+    """
+    out = {name: (refitted or {}).get(name, model) for name, model in models.items()}
+    if knobs.blend_with in out and "content" in out and knobs.blend_with != "content":
+        out["blend"] = Blend(out["content"], out[knobs.blend_with], knobs.blend_weight)
+    if knobs.tail_boost > 0:
+        if tail_mask is None:
+            raise ValueError("a tail boost needs the tail items (a head/tail labelling of the catalog)")
+        out = {name: TailBoosted(model, tail_mask, knobs.tail_boost) for name, model in out.items()}
+    return out
+
+
+def held_out_users(users: EvalUsers, n: int, seed: int = 0) -> EvalUsers:
+    """At most ``n`` of the cold (held-out) users, sampled without replacement, so a curve takes seconds."""
+    cold = np.flatnonzero(users.segments == "cold")
+    if len(cold) > n:
+        cold = np.sort(np.random.default_rng(seed).choice(cold, n, replace=False))
+    return EvalUsers(users.user_ids[cold], users.segments[cold], users.buckets[cold], users.n_history[cold],
+                     [users.contexts[i] for i in cold], [users.relevant[i] for i in cold])
+
+
+def new_share_effect(before: Mapping[str, Recommender], after: Mapping[str, Recommender], users: EvalUsers,
+                     new_mask: np.ndarray, k: int) -> pd.DataFrame:
+    """How hiding the new items' interactions changes each strategy: Recall@K overall and on the new items.
+
+    Columns: strategy, fit (``all interactions`` / ``new items hidden``),
+    recall, recall_new (over users with a new item to find), new_in_lists
+    (share of list slots given to new items), n_users.
+    """
+    rel_new = [r[new_mask[r]] for r in users.relevant]
+    n_rel = np.array([len(r) for r in users.relevant])
+    n_new = np.array([len(r) for r in rel_new])
+    rows = []
+    for fit, models in (("all interactions", before), ("new items hidden", after)):
+        for name, model in models.items():
+            top, _ = rank_users(model, users, k)
+            recall = M.recall_at_k(M.hits_matrix(top, users.relevant), n_rel, k)
+            recall_new = M.recall_at_k(M.hits_matrix(top, rel_new), np.maximum(n_new, 1), k)[n_new > 0]
+            rows.append({"strategy": name, "fit": fit, "recall": float(recall.mean()) if len(top) else np.nan,
+                         "recall_new": float(recall_new.mean()) if len(recall_new) else np.nan,
+                         "new_in_lists": float(new_mask[top].mean()) if top.size else np.nan, "n_users": len(top)})
+    return pd.DataFrame(rows)
