@@ -74,6 +74,7 @@ def _sample(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from coldrec.aggregate import headline
+    from coldrec.engine import EngineError, engine_setting
     from coldrec.experiment import ExperimentConfig, run_experiment
     from coldrec.jobs import JobStore
 
@@ -86,7 +87,7 @@ def _train(args: argparse.Namespace) -> int:
         model, _, field = key.partition(".")
         params.setdefault(model, {})[field] = _value(v)
     cfg = ExperimentConfig(dataset_id=args.dataset, models=args.models.split(","), encoder=args.encoder,
-                           split=split, model_params=params)
+                           split=split, model_params=params, engine=engine_setting(args.ray))
     store = JobStore(ws)
     job_id = store.create("train", vars(cfg), cfg.dataset_id)
     store.mark_running(job_id, 0)
@@ -98,6 +99,10 @@ def _train(args: argparse.Namespace) -> int:
 
     try:
         summary = run_experiment(ws, cfg, ws.run_dir(job_id), progress)
+    except EngineError as exc:
+        store.finish(job_id, "failed", f"{type(exc).__name__}: {exc}")
+        print(f"\nrun {job_id} failed: {exc}", file=sys.stderr)
+        return 3
     except BaseException as exc:
         store.finish(job_id, "failed", f"{type(exc).__name__}: {exc}")
         raise
@@ -111,11 +116,16 @@ def _train(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from coldrec.aggregate import headline
+    from coldrec.engine import EngineError, engine_setting
     from coldrec.experiment import reevaluate
 
     ws = Workspace(args.workspace)
     ks = tuple(int(k) for k in args.ks.split(","))
-    summary, lists = reevaluate(ws, args.run, ks)
+    try:
+        summary, lists = reevaluate(ws, args.run, ks, engine=engine_setting(args.ray))
+    except EngineError as exc:
+        print(f"evaluation failed: {exc}", file=sys.stderr)
+        return 3
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
@@ -147,6 +157,13 @@ def _add_option_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rating-threshold", type=float, help="keep interactions rated at least this")
     p.add_argument("--event-weight", action="append", metavar="EVENT=WEIGHT",
                    help="weight per event type, e.g. --event-weight purchase=5; 0 drops the event")
+
+
+def _add_ray_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+                   help="run the heavy stages on Ray (needs coldrec[ray]): without ADDRESS Ray at $RAY_ADDRESS or a "
+                        "local Ray started for the run; else HOST:PORT of a head node or ray://HOST:10001 "
+                        "(see docs/ray.md). Same results as without it")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -187,11 +204,13 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--split", action="append", metavar="KEY=VALUE",
                    help="split setting, e.g. --split cold_share=0.3 --split seed=1 (see the Train page)")
     t.add_argument("--param", action="append", metavar="MODEL.KEY=VALUE", help="e.g. --param ease.l2=500")
+    _add_ray_flag(t)
     t.set_defaults(fn=_train)
     e = sub.add_parser("evaluate", help="score a finished run's saved models again (same split), at any K")
     e.add_argument("run", help="the run (job) id")
     e.add_argument("--ks", default="5,10,20,50", help="list lengths, e.g. 10,20")
     e.add_argument("--out", help="folder for summary.csv and lists.csv")
+    _add_ray_flag(e)
     e.set_defaults(fn=_evaluate)
     d = sub.add_parser("datasets", help="list stored datasets")
     d.set_defaults(fn=_datasets)

@@ -190,21 +190,55 @@ class EvalResult:
 
 
 def evaluate(models: Mapping[str, Recommender], split: Split, item_ids: pd.Index, ks: tuple[int, ...] = KS,
-             embeddings: np.ndarray | None = None, on_model: Callable[[str], None] | None = None) -> EvalResult:
-    """Rank every test user with every model; see :func:`user_rows` and :func:`list_rows`."""
+             embeddings: np.ndarray | None = None, on_model: Callable[[str], None] | None = None,
+             batch_size: int = 512) -> EvalResult:
+    """Rank every test user with every model; see :func:`user_rows` and :func:`list_rows`.
+
+    ``batch_size`` users are scored at a time (memory: batch x catalog floats).
+    """
     users = eval_users(split, item_ids)
     facts = item_facts(split, item_ids, embeddings)
-    per_user, lists, tops = [], [], []
+    parts = []
     for name, model in models.items():
         if on_model:
             on_model(name)
-        top, auc = rank_users(model, users, max(ks))
-        beyond = beyond_per_user(top, facts, ks)
-        per_user.append(user_rows(users, top, auc, facts, ks, beyond).assign(model=name))
-        lists.append(list_rows(top, facts, beyond).assign(model=name))
-        tops.append(top_rows(users.user_ids, top).assign(model=name))
+        parts.append(model_tables(name, users, facts, ks, *rank_shard(model, users, facts, ks, batch_size)))
+    return join_results(parts)
+
+
+def rank_shard(model: Recommender, users: EvalUsers, facts: ItemFacts, ks: tuple[int, ...] = KS,
+               batch_size: int = 512) -> tuple[np.ndarray, np.ndarray, dict[int, dict[str, np.ndarray]]]:
+    """The per-user work of one model on some users: (top lists, AUC, beyond-accuracy values), rows in user order.
+
+    Notes
+    -----
+    Every output row depends on its own user only, so the users can be split
+    into shards, ranked anywhere (see :mod:`coldrec.distributed`) and the
+    rows concatenated; whole-list figures are then computed on the
+    concatenation by :func:`model_tables`, never averaged over shards.
+    """
+    top, auc = rank_users(model, users, max(ks), batch_size)
+    return top, auc, beyond_per_user(top, facts, ks)
+
+
+def model_tables(name: str, users: EvalUsers, facts: ItemFacts, ks: tuple[int, ...], top: np.ndarray,
+                 auc: np.ndarray, beyond: dict[int, dict[str, np.ndarray]]) -> tuple[pd.DataFrame, ...]:
+    """One model's (per_user, lists, tops) tables from all its users' lists."""
+    return (user_rows(users, top, auc, facts, ks, beyond).assign(model=name),
+            list_rows(top, facts, beyond).assign(model=name), top_rows(users.user_ids, top).assign(model=name))
+
+
+def join_results(parts: list[tuple[pd.DataFrame, ...]]) -> EvalResult:
+    """One :class:`EvalResult` from every model's :func:`model_tables`, in model order."""
+    per_user, lists, tops = zip(*parts, strict=True)
     return EvalResult(pd.concat(per_user, ignore_index=True), pd.concat(lists, ignore_index=True),
                       pd.concat(tops, ignore_index=True))
+
+
+def slice_users(users: EvalUsers, start: int, stop: int) -> EvalUsers:
+    """Users ``start:stop`` (a shard of the test users)."""
+    return EvalUsers(users.user_ids[start:stop], users.segments[start:stop], users.buckets[start:stop],
+                     users.n_history[start:stop], users.contexts[start:stop], users.relevant[start:stop])
 
 
 def top_rows(user_ids: np.ndarray, top: np.ndarray) -> pd.DataFrame:

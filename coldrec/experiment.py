@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 
 from coldrec.aggregate import summarize
-from coldrec.evaluate import KS, evaluate, fit_data
-from coldrec.fewshot import few_shot, item_few_shot
+from coldrec.engine import Engine, LocalEngine, engine_label, open_engine
+from coldrec.evaluate import KS, fit_data
+from coldrec.fewshot import item_few_shot
 from coldrec.models import MODELS, FitData, Recommender, make_model
 from coldrec.schema import Columns
 from coldrec.split import Split, describe, make_split
-from coldrec.text import EmbeddingCache, load_encoder
 from coldrec.workspace import Workspace
 
 # progress(fraction in [0, 1], step description); may raise to cancel.
@@ -36,6 +36,9 @@ class ExperimentConfig:
     model_params: dict[str, dict] = field(default_factory=dict)
     encoder: str | None = None
     ks: list[int] = field(default_factory=lambda: list(KS))
+    # Where the heavy stages run: None/"local", "ray", "ray:HOST:PORT", "ray://HOST:PORT" or "auto"
+    # (see coldrec.engine); the results are the same on every engine.
+    engine: str | None = None
 
     @classmethod
     def from_dict(cls, d: dict) -> ExperimentConfig:
@@ -47,15 +50,19 @@ def _noop(fraction: float, step: str) -> None:
 
 
 def catalog_embeddings(ws: Workspace, catalog: pd.DataFrame, encoder_spec: str | None,
-                       progress: Progress = _noop) -> tuple[np.ndarray, str]:
-    """Embeddings of the catalog text, from the cache where possible; returns (vectors, encoder key)."""
-    encoder = load_encoder(encoder_spec)
+                       progress: Progress = _noop, engine: Engine | None = None) -> tuple[np.ndarray, str]:
+    """Embeddings of the catalog text, from the cache where possible; returns (vectors, encoder key).
+
+    Texts missing from the workspace's embedding cache are encoded by
+    ``engine`` (this process by default, or Ray actors) and added to the cache;
+    the vectors are in catalog order either way.
+    """
     texts = catalog[Columns.text].tolist()
+
     def report(done: int, total: int) -> None:
         progress(done / max(total, 1), f"encoding item text {done}/{total}")
 
-    vecs = EmbeddingCache(ws.root / "embeddings").embed(encoder, texts, progress=report)
-    return vecs, encoder.key
+    return (engine or LocalEngine()).embed(ws, texts, encoder_spec, report)
 
 
 def run_experiment(ws: Workspace, cfg: ExperimentConfig, run_dir: Path,
@@ -70,15 +77,24 @@ def run_experiment(ws: Workspace, cfg: ExperimentConfig, run_dir: Path,
         raise ValueError(f"unknown models {unknown}; choose from {list(MODELS)}")
     progress(0.0, "loading dataset")
     interactions, catalog = ws.load_interactions(cfg.dataset_id), ws.load_catalog(cfg.dataset_id)
+    with open_engine(cfg.engine) as engine:
+        if cfg.engine not in (None, "local"):
+            progress(0.0, f"running on {engine_label(engine.describe())}")
+        return _run(ws, cfg, run_dir, progress, engine, interactions, catalog)
+
+
+def _run(ws: Workspace, cfg: ExperimentConfig, run_dir: Path, progress: Progress, engine: Engine,
+         interactions: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
+    """The stages of :func:`run_experiment` on an open engine."""
     item_ids = pd.Index(catalog[Columns.item])
     split = make_split(interactions, catalog, cfg.split)
     emb, enc_key = None, None
     if any(MODELS[m].uses_text for m in cfg.models):
-        emb, enc_key = catalog_embeddings(ws, catalog, cfg.encoder, lambda f, s: progress(0.4 * f, s))
+        emb, enc_key = catalog_embeddings(ws, catalog, cfg.encoder, lambda f, s: progress(0.4 * f, s), engine)
     models = _fit_models(cfg, fit_data(split, item_ids, emb, catalog, cfg.encoder), run_dir, progress)
     done = iter(range(len(models)))
-    result = evaluate(models, split, item_ids, tuple(cfg.ks), embeddings=emb,
-                      on_model=lambda n: progress(0.75 + 0.2 * next(done) / len(models), f"evaluating {n}"))
+    result = engine.evaluate(models, split, item_ids, tuple(cfg.ks), embeddings=emb,
+                             on_model=lambda n: progress(0.75 + 0.2 * next(done) / len(models), f"evaluating {n}"))
     progress(0.95, "summarising with bootstrap intervals")
     summary = summarize(result.per_user)
     ws.write_parquet(run_dir / "per_user.parquet", result.per_user)
@@ -86,11 +102,12 @@ def run_experiment(ws: Workspace, cfg: ExperimentConfig, run_dir: Path,
     ws.write_parquet(run_dir / "tops.parquet", result.tops)
     ws.write_parquet(run_dir / "summary.parquet", summary)
     progress(0.97, "few-shot curves")
-    shots = _few_shot(ws, cfg, models, split, item_ids, run_dir)
+    shots = _few_shot(ws, cfg, models, split, item_ids, run_dir, engine)
     if split.config.get("protocol") == "cold_item":
         progress(0.98, "cold-item few-shot curve (refits every model per k)")
         shots += " " + _item_few_shot(ws, cfg, split, item_ids, catalog, emb, run_dir)
     ws.write_json(run_dir / "run.json", {"config": vars(cfg), "split": split.config, "encoder": enc_key,
+                                         "engine": engine.describe(),
                                          "split_counts": describe(split), "few_shot_note": shots,
                                          "n_test_users": int(result.per_user[Columns.user].nunique())})
     progress(1.0, "done")
@@ -112,12 +129,11 @@ def _fit_models(cfg: ExperimentConfig, data: FitData, run_dir: Path, progress: P
 
 
 def _few_shot(ws: Workspace, cfg: ExperimentConfig, models: dict[str, Recommender], split: Split,
-              item_ids: pd.Index, run_dir: Path) -> str:
+              item_ids: pd.Index, run_dir: Path, engine: Engine) -> str:
     """Few-shot curves for held-out users, when the protocol has them; returns the note for the reader."""
     if not (split.users["segment"] == "cold").any():
         return "This split has no held-out users, so there is no few-shot curve."
-    encode = load_encoder(cfg.encoder).encode if any(m.uses_text for m in models.values()) else None
-    result = few_shot(models, split, item_ids, ks=tuple(k for k in cfg.ks if k in (10, 20)) or (20,), encode=encode)
+    result = engine.few_shot(models, split, item_ids, tuple(k for k in cfg.ks if k in (10, 20)) or (20,), cfg.encoder)
     ws.write_parquet(run_dir / "fewshot.parquet", result.curve)
     return result.note
 
@@ -160,12 +176,14 @@ def load_run_info(ws: Workspace, job_id: str) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def reevaluate(ws: Workspace, job_id: str, ks: tuple[int, ...] = KS) -> tuple[pd.DataFrame, pd.DataFrame]:
+def reevaluate(ws: Workspace, job_id: str, ks: tuple[int, ...] = KS,
+               engine: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score a finished run's saved models again on its split; returns (summary, lists).
 
     The split is rebuilt from the run's stored config (splits are
     deterministic by seed) and the models are loaded from their saved
-    artifacts, so this gives the run's own numbers, at other K if asked.
+    artifacts, so this gives the run's own numbers, at other K if asked, on any
+    ``engine`` (see :mod:`coldrec.engine`; default this process).
     """
     info = load_run_info(ws, job_id)
     if not info:
@@ -176,5 +194,6 @@ def reevaluate(ws: Workspace, job_id: str, ks: tuple[int, ...] = KS) -> tuple[pd
     split = make_split(interactions, catalog, info["split"])
     models = {name: load_run_model(ws, job_id, name) for name in cfg.models}
     emb = getattr(models.get("content"), "embeddings_", None)
-    result = evaluate(models, split, item_ids, ks, embeddings=emb)
+    with open_engine(engine) as eng:
+        result = eng.evaluate(models, split, item_ids, ks, embeddings=emb)
     return summarize(result.per_user), result.lists

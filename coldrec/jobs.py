@@ -47,6 +47,11 @@ class Job:
     cancel_requested: int
 
     @property
+    def engine(self) -> str:
+        """The engine setting the job asked for ("local" unless its params name one; see coldrec.engine)."""
+        return self.params.get("engine") or "local"
+
+    @property
     def duration(self) -> float | None:
         if self.started is None:
             return None

@@ -15,8 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from coldrec.engine import open_engine
 from coldrec.evaluate import evaluate, fit_data
-from coldrec.models import MODELS, make_model
+from coldrec.models import MODELS, FitData, make_model
 from coldrec.schema import Columns
 from coldrec.split import make_split
 from coldrec.workspace import Workspace
@@ -38,6 +39,8 @@ class SearchConfig:
     split: dict = field(default_factory=dict)
     encoder: str | None = None
     seed: int = 0
+    # Where trials run: None/"local" or a Ray setting (see coldrec.engine); one Ray task per trial.
+    engine: str | None = None
 
     @classmethod
     def from_dict(cls, d: dict) -> SearchConfig:
@@ -82,20 +85,30 @@ def run_search(ws: Workspace, cfg: SearchConfig, run_dir: Path, progress: Progre
     interactions, catalog = ws.load_interactions(cfg.dataset_id), ws.load_catalog(cfg.dataset_id)
     item_ids = pd.Index(catalog[Columns.item])
     split = validation_split(interactions, catalog, cfg.split)
-    emb = catalog_embeddings(ws, catalog, cfg.encoder)[0] if MODELS[cfg.model].uses_text else None
-    data = fit_data(split, item_ids, emb, catalog, cfg.encoder)
-    rows = []
     trials = candidates(cfg.space, cfg.n_trials, cfg.seed)
-    for i, params in enumerate(trials):
-        report(i / len(trials), f"trial {i + 1}/{len(trials)}: {params}")
-        model = make_model(cfg.model, params).fit(data)
-        per_user = evaluate({cfg.model: model}, split, item_ids, (cfg.k,)).per_user
-        sel = per_user[(per_user["metric"] == cfg.metric) & (per_user["item_segment"] == "all")]
-        if cfg.segment != "all":
-            sel = sel[sel["segment"] == cfg.segment]
-        rows.append({**params, "value": float(sel["value"].mean()), "n_users": int(len(sel))})
+
+    def on_done(done: int, total: int) -> None:
+        if done < total:
+            report(done / total, f"trial {done + 1}/{total}: {trials[done]}")
+
+    with open_engine(cfg.engine) as engine:
+        emb = catalog_embeddings(ws, catalog, cfg.encoder, engine=engine)[0] if MODELS[cfg.model].uses_text else None
+        data = fit_data(split, item_ids, emb, catalog, cfg.encoder)
+        rows = engine.map(trial_row, trials, cfg, data, split, item_ids, on_done=on_done)
+        facts = engine.describe()
     table = pd.DataFrame(rows).sort_values("value", ascending=False, kind="stable").reset_index(drop=True)
     ws.write_parquet(run_dir / "trials.parquet", table)
-    ws.write_json(run_dir / "search.json", {"config": vars(cfg), "best": table.iloc[0].to_dict() if len(table) else {}})
+    ws.write_json(run_dir / "search.json", {"config": vars(cfg), "best": table.iloc[0].to_dict() if len(table) else {},
+                                            "engine": facts})
     report(1.0, "done")
     return table
+
+
+def trial_row(params: dict, cfg: SearchConfig, data: FitData, split, item_ids: pd.Index) -> dict:  # noqa: ANN001
+    """One trial: fit ``cfg.model`` with ``params`` on the inner train part, score the validation users."""
+    model = make_model(cfg.model, params).fit(data)
+    per_user = evaluate({cfg.model: model}, split, item_ids, (cfg.k,)).per_user
+    sel = per_user[(per_user["metric"] == cfg.metric) & (per_user["item_segment"] == "all")]
+    if cfg.segment != "all":
+        sel = sel[sel["segment"] == cfg.segment]
+    return {**params, "value": float(sel["value"].mean()), "n_users": int(len(sel))}

@@ -43,6 +43,7 @@ def run_job(ws: Workspace, job_id: str) -> str:
         if store.set_progress(job_id, fraction, step):
             raise JobCancelled("cancelled by the user")
 
+    print(f"job {job_id} ({job.kind}) on engine {job.engine}", flush=True)
     try:
         if job.kind not in RUNNERS:
             raise ValueError(f"unknown job kind '{job.kind}'; known: {', '.join(RUNNERS)}")

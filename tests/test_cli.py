@@ -98,3 +98,27 @@ def test_train_with_a_protocol_split_settings_and_model_params(tmp_path, capsys)
     info = load_run_info(Workspace(ws), run)
     assert info["split"]["protocol"] == "temporal" and info["split"]["test_share"] == 0.3
     assert info["config"]["model_params"] == {"ease": {"l2": 50}}
+
+
+def test_train_ray_flag_is_off_by_default_and_takes_an_optional_address():
+    from coldrec.cli import build_parser
+    from coldrec.engine import engine_setting
+
+    p = build_parser()
+    assert p.parse_args(["train", "ds"]).ray is None
+    assert engine_setting(p.parse_args(["train", "ds", "--ray"]).ray) == "ray"
+    assert engine_setting(p.parse_args(["train", "ds", "--ray", "10.0.0.5:6379"]).ray) == "ray:10.0.0.5:6379"
+    assert engine_setting(p.parse_args(["evaluate", "run1", "--ray", "ray://head:10001"]).ray) == "ray://head:10001"
+
+
+def test_train_with_ray_but_without_the_extra_exits_3_with_the_install_hint(tmp_path, capsys, monkeypatch):
+    from coldrec import engine
+    from coldrec.synth import write_shop
+
+    monkeypatch.setattr(engine, "ray_installed", lambda: False)
+    ip, cp = write_shop(tmp_path / "shop", n_users=100, n_items=100, n_interactions=800, seed=0)
+    ws = str(tmp_path / "ws")
+    assert main(["--workspace", ws, "ingest", str(ip), str(cp)]) == 0
+    (ds,) = Workspace(ws).datasets()
+    assert main(["--workspace", ws, "train", ds.id, "--encoder", "hashing", "--ray"]) == 3
+    assert "pip install 'coldrec[ray]'" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -150,3 +151,49 @@ def test_two_jobs_run_at_once(ws, shop_id):
         time.sleep(0.05)
     assert [store.get(j).status for j in jobs] == ["done", "done"]
     assert both_running  # the second did not wait for the first
+
+
+def test_engine_settings_parse(monkeypatch):
+    from coldrec.engine import EngineSpec, engine_setting, parse_engine
+
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    assert parse_engine(None) == parse_engine("local") == EngineSpec("local")
+    assert parse_engine("ray") == EngineSpec("ray", None)  # a local Ray started for the run
+    assert parse_engine("ray:10.0.0.5:6379") == EngineSpec("ray", "10.0.0.5:6379")
+    assert parse_engine("ray://head:10001") == EngineSpec("ray", "ray://head:10001")
+    assert parse_engine("auto") == EngineSpec("local")
+    monkeypatch.setenv("RAY_ADDRESS", "head:6379")
+    assert parse_engine("ray") == EngineSpec("ray", "head:6379")
+    with pytest.raises(ValueError, match="unknown engine"):
+        parse_engine("spark")
+    assert [engine_setting(v) for v in (None, "", "h:6379", "ray://h:10001")] == [None, "ray", "ray:h:6379",
+                                                                                 "ray://h:10001"]
+
+
+def test_old_run_config_without_engine_loads_and_runs_locally(ws, shop_id, tmp_path):
+    from coldrec.engine import run_engine
+
+    old = {"dataset_id": shop_id, "models": ["popularity"], "split": {}, "model_params": {}, "encoder": "hashing",
+           "ks": [10, 20]}
+    cfg = ExperimentConfig.from_dict(old)
+    assert cfg.engine is None
+    store = JobStore(ws)
+    job_id = store.create("train", old, shop_id)
+    assert run_engine(ws, job_id).startswith("local")  # queued, nothing written yet
+    run_experiment(ws, cfg, ws.run_dir(job_id))
+    info = json.loads((ws.run_dir(job_id) / "run.json").read_text())
+    assert info["engine"] == {"kind": "local"}
+    del info["engine"]  # a run written before engines existed
+    (ws.run_dir(job_id) / "run.json").write_text(json.dumps(info))
+    assert run_engine(ws, job_id).startswith("local")
+
+
+def test_ray_engine_without_ray_installed_is_a_clear_error(monkeypatch):
+    from coldrec import engine as E
+
+    monkeypatch.setattr(E, "ray_installed", lambda: False)
+    with pytest.raises(E.EngineError, match=r"pip install 'coldrec\[ray\]'"):
+        with E.open_engine("ray"):
+            pass
+    with E.open_engine("local") as local:
+        assert local.describe() == {"kind": "local"}

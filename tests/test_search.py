@@ -55,3 +55,17 @@ def test_search_runs_as_a_job(ws, tmp_path):
     job_id = submit(ws, "search", vars(cfg), ds)
     assert _wait(JobStore(ws), job_id) == "done", JobStore(ws).get(job_id).message
     assert (ws.run_dir(job_id) / "trials.parquet").exists()
+
+
+def test_search_records_its_engine(ws, tmp_path):
+    import json
+
+    from coldrec.engine import run_engine
+
+    ip, cp = write_shop(tmp_path / "shop", n_users=200, n_items=300, n_interactions=3000, seed=0)
+    ds = ingest(ws, ip, cp).dataset.id
+    assert SearchConfig.from_dict({"dataset_id": ds, "model": "popularity"}).engine is None  # older params load
+    cfg = SearchConfig(dataset_id=ds, model="popularity", space={"window_days": [0.0, 30.0]}, engine="local")
+    run_search(ws, cfg, ws.run_dir("s1"))
+    assert json.loads((ws.run_dir("s1") / "search.json").read_text())["engine"] == {"kind": "local"}
+    assert run_engine(ws, "s1").startswith("local")
