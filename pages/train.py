@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from coldrec.aggregate import headline
+from coldrec.engine import ray_installed, run_engine
 from coldrec.experiment import ExperimentConfig, load_summary
 from coldrec.jobs import ACTIVE, JobStore, read_log, submit
 from coldrec.models import MODELS
@@ -17,6 +18,9 @@ from ui.search_form import search_section
 from ui.split_form import split_form
 
 ENCODERS = {"minilm": "all-MiniLM-L6-v2 (packaged language model)", "hashing": "bag of words (no language model)"}
+ENGINES = {"local": "this machine (one worker process)",
+           "auto": "Ray at $RAY_ADDRESS if set, else this machine",
+           "ray": "Ray (a local Ray started for the run, or $RAY_ADDRESS)"}
 
 st.title("Train")
 ws = state.workspace()
@@ -37,12 +41,19 @@ if ds_id:
         encoder = st.selectbox("Text encoder", list(ENCODERS), format_func=ENCODERS.get,
                                help="Item text is embedded once per encoder and cached on disk.")
         params = model_params_form(models)
+        has_ray = ray_installed()
+        engine = st.selectbox("Run the heavy stages on", list(ENGINES) if has_ray else ["local"],
+                              format_func=ENGINES.get, disabled=not has_ray,
+                              help="Text encoding, evaluation and few-shot curves can run on Ray; the numbers are "
+                                   "the same either way. " + ("" if has_ray else
+                                                              "Install the extra to enable: pip install "
+                                                              "'coldrec[ray]'. ") + "See docs/ray.md.")
         if st.form_submit_button("Train", type="primary"):
             if not models:
                 st.error("Pick at least one model.")
             else:
                 cfg = ExperimentConfig(dataset_id=ds_id, models=models, encoder=encoder, split=split_cfg,
-                                       model_params=params)
+                                       model_params=params, engine=None if engine == "local" else engine)
                 job_id = submit(ws, "train", vars(cfg), ds_id)
                 st.session_state[state.RUN] = job_id
                 st.query_params["job"] = job_id
@@ -91,7 +102,7 @@ def jobs_panel() -> None:
             "dataset": j.dataset_id, "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(j.started))
             if j.started else "", "duration (s)": round(j.duration, 1) if j.duration else None,
             "NDCG@20 (all users)": _headline(str(ws.root), j.id) if j.kind == "train" and j.status == "done" else "",
-            "message": j.message} for j in jobs]), hide_index=True, width="stretch")
+            "engine": run_engine(ws, j.id), "message": j.message} for j in jobs]), hide_index=True, width="stretch")
         with st.expander("Worker log"):
             pick = st.selectbox("Job", [j.id for j in jobs], key="log_job")
             st.code(read_log(ws, pick) or "(no log yet)", language=None)

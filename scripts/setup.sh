@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Create .venv and install coldrec into it (with extras given as $1, e.g. "test").
+# Create .venv and install coldrec into it (with extras given as $1, e.g. "test" or "test,ray").
 # Re-running is cheap: the install is skipped while pyproject.toml is unchanged.
 set -euo pipefail
 cd "$(dirname "$0")/.."

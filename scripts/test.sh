@@ -2,7 +2,7 @@
 # Install everything the tests need (venv, Python packages, Debian's chromium) and run them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh test
+bash scripts/setup.sh test,ray  # ray: the distributed path is compared with the local one
 if ! command -v chromium >/dev/null 2>&1; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq

@@ -269,6 +269,7 @@ def test_train_history_shows_status_duration_and_headline_metrics(app_runs):
     assert history.loc[ids["a"], "status"] == "done" and history.loc[ids["a"], "duration (s)"] > 0
     assert "popularity 0." in history.loc[ids["a"], "NDCG@20 (all users)"]
     assert "itemknn 0." in history.loc[ids["a"], "NDCG@20 (all users)"]
+    assert history.loc[ids["a"], "engine"].startswith("local")  # read from the run's run.json
 
 
 @pytest.mark.parametrize("page", ["pages/longtail.py", "pages/report.py"])
