@@ -51,6 +51,8 @@ def test_train_launch_and_cancel(page):
 
 def _train_and_wait(page) -> None:
     """Press Train, read the job id from the toast, wait until the history says that job is done."""
+    # An earlier job's toast may still be up; wait it out so the toast read below is this job's.
+    expect(page.get_by_text(re.compile(r"Started job \S+"))).to_have_count(0, timeout=30_000)
     page.get_by_role("button", name="Train").click()
     toast = page.get_by_text(re.compile(r"Started job \S+")).last
     job = toast.inner_text().split("Started job ")[1].split()[0]

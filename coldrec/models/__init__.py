@@ -4,6 +4,7 @@ from coldrec.models.base import Context, FitData, ModelConfig, Recommender
 from coldrec.models.content import ContentConfig, ContentModel
 from coldrec.models.distill import Distill
 from coldrec.models.ease import EASE
+from coldrec.models.hybrid import Hybrid
 from coldrec.models.itemknn import ItemKNN
 from coldrec.models.mf import BPR
 from coldrec.models.popularity import Popularity, PopularityConfig
@@ -11,7 +12,8 @@ from coldrec.models.transfer import AdapterModel, TransferModel
 from coldrec.models.twotower import TwoTower
 
 MODELS: dict[str, type[Recommender]] = {m.name: m for m in (Popularity, ContentModel, ItemKNN, EASE, BPR,
-                                                            AdapterModel, TransferModel, TwoTower, Distill)}
+                                                            AdapterModel, TransferModel, TwoTower, Distill,
+                                                            Hybrid)}
 
 
 def make_model(name: str, params: dict | None = None) -> Recommender:
