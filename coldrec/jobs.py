@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -101,6 +102,24 @@ class JobStore:
             con.execute("UPDATE jobs SET status=?, message=?, finished=?, "
                         "progress=CASE WHEN ?='done' THEN 1 ELSE progress END WHERE id=? AND status IN (?,?)",
                         (status, message, time.time(), status, job_id, *ACTIVE))
+
+    def delete(self, job_id: str) -> int:
+        """Forget a finished job and remove its run folder; returns the bytes freed.
+
+        Runs hold saved models (a fine-tuned encoder is about 90 MB), so old
+        ones are worth deleting. The row goes first, then the files: a crash in
+        between leaves only an orphan folder, never a listed run without files.
+        An active job must be cancelled first.
+        """
+        job = self.get(job_id)
+        if job.status in ACTIVE:
+            raise ValueError(f"job {job_id} is {job.status}; cancel it and wait for it to stop before deleting it")
+        folder = self.ws.run_dir(job_id)
+        size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) if folder.exists() else 0
+        with self.ws.db() as con:
+            con.execute("DELETE FROM jobs WHERE id=?", (job_id,))
+        shutil.rmtree(folder, ignore_errors=True)
+        return size
 
     def request_cancel(self, job_id: str) -> None:
         with self.ws.db() as con:

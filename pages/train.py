@@ -68,6 +68,13 @@ def _cancel(job_id: str) -> None:
     store.request_cancel(job_id)
 
 
+def _delete(job_id: str) -> None:
+    freed = store.delete(job_id)
+    if st.session_state.get(state.RUN) == job_id:
+        st.session_state.pop(state.RUN)
+    st.toast(f"Deleted run {job_id} ({freed / 1e6:.1f} MB freed)")
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
 def _headline(root: str, job_id: str) -> str:
     """NDCG@20 over all test users per model of a finished run (a finished run never changes)."""
@@ -106,6 +113,13 @@ def jobs_panel() -> None:
         with st.expander("Worker log"):
             pick = st.selectbox("Job", [j.id for j in jobs], key="log_job")
             st.code(read_log(ws, pick) or "(no log yet)", language=None)
+        finished = [j.id for j in jobs if j.status not in ACTIVE]
+        if finished:
+            with st.expander("Delete a run"):
+                gone = st.selectbox("Run", finished, key="delete_job",
+                                    help="Removes the run's results and saved models from the workspace (a "
+                                         "fine-tuned encoder alone is about 90 MB). It cannot be undone.")
+                st.button("Delete run", key="delete_run", on_click=_delete, args=(gone,))
         if last.status == "failed":
             st.warning(f"Job `{last.id}` failed: {last.message or 'see its worker log above'}. Check the "
                        "log, then change the split or models (or load the dataset again) and press **Train**.")

@@ -90,6 +90,22 @@ def test_background_job_runs_to_done(ws, shop_id):
     job = store.get(job_id)
     assert job.progress == 1.0 and job.started and job.finished
     assert load_summary(ws, job_id) is not None
+    # Deleting it frees its folder and forgets it; the other runs stay.
+    other = store.create("train", {}, None)
+    store.request_cancel(other)
+    freed = store.delete(job_id)
+    assert freed > 0 and not ws.run_dir(job_id).exists()
+    assert [j.id for j in store.list()] == [other]
+    with pytest.raises(KeyError, match=job_id):
+        store.get(job_id)
+
+
+def test_an_active_job_cannot_be_deleted(ws):
+    store = JobStore(ws)
+    job_id = store.create("train", {}, None)
+    with pytest.raises(ValueError, match="cancel it"):
+        store.delete(job_id)
+    assert store.get(job_id).status == "queued"
 
 
 def test_job_can_be_cancelled(ws, shop_id):

@@ -262,6 +262,21 @@ def test_train_page_says_how_to_start(app):
     assert "No runs yet" in _texts(app)
 
 
+def test_train_page_deletes_a_finished_run(app):
+    ws = state.workspace()
+    store = JobStore(ws)
+    job_id = store.create("train", {"models": ["popularity"]}, None)
+    store.request_cancel(job_id)  # finished (cancelled before it started)
+    (ws.run_dir(job_id) / "models").mkdir(parents=True)
+    (ws.run_dir(job_id) / "models" / "weights.bin").write_bytes(b"x" * 2_000_000)
+    app.switch_page("pages/train.py").run()
+    app.selectbox(key="delete_job").set_value(job_id).run()
+    app.button(key="delete_run").click().run()
+    assert not app.exception
+    assert store.list() == [] and not ws.run_dir(job_id).exists()
+    assert "2.0 MB freed" in " ".join(t.value for t in app.toast)
+
+
 def test_train_history_shows_status_duration_and_headline_metrics(app_runs):
     at, ids = app_runs
     at.switch_page("pages/train.py").run()
