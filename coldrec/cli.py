@@ -198,7 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="split, train and evaluate models on a stored dataset")
     t.add_argument("dataset")
     t.add_argument("--models", default="popularity,content")
-    t.add_argument("--encoder", default=None, help="'minilm' (default), 'hashing', or a model folder")
+    t.add_argument("--encoder", default=None,
+                   help="'minilm' (default), 'hashing', or a model folder; add '@int8' for about 1.4x faster "
+                        "encoding at cosine 0.99 (e.g. minilm@int8)")
     t.add_argument("--protocol", default="cold_user",
                    choices=["cold_user", "temporal", "cold_item", "new_domain", "leave_last_out"])
     t.add_argument("--split", action="append", metavar="KEY=VALUE",
