@@ -1,0 +1,90 @@
+"""Known answers for the hybrid model: its text-predicted popularity prior and how its three parts combine."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from coldrec.models import Context, FitData, Recommender, make_model
+from coldrec.models.hybrid import popularity_prior
+from coldrec.rerank import standardise
+
+LOG2 = np.log(2.0)
+
+# Items 0 and 1 are warm (3 and 1 interactions); 2 and 3 are cold, with item 0's and item 1's words.
+EMB = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+PAIRS = [(0, 0), (1, 0), (2, 0), (2, 1)]  # (user, item)
+
+
+def _data(n_items: int = 4, emb: np.ndarray = EMB) -> FitData:
+    users, items = np.array(PAIRS).T
+    return FitData(n_items=n_items, users=users, items=items, timestamps=np.arange(len(PAIRS)), embeddings=emb)
+
+
+def test_prior_by_hand_shrinks_halfway_to_the_mean_at_l2_1():
+    # Centred warm features are +-[.5, -.5], targets log 4 and log 2 (mean 1.5 log 2, deviations +-log2 / 2).
+    # [1, -1] is an eigenvector of Xc^T Xc with eigenvalue 1, so l2 = 1 halves the fitted deviation.
+    prior = popularity_prior(EMB.astype(np.float64), np.array([3, 1, 0, 0]), l2=1.0)
+    np.testing.assert_allclose(prior, np.array([1.75, 1.25, 1.75, 1.25]) * LOG2, rtol=1e-6)
+
+
+def test_prior_without_penalty_reproduces_warm_log_counts_and_with_a_huge_one_their_mean():
+    exact = popularity_prior(EMB.astype(np.float64), np.array([3, 1, 0, 0]), l2=0.0)
+    np.testing.assert_allclose(exact, np.log([4, 2, 4, 2]), rtol=1e-6)
+    flat = popularity_prior(EMB.astype(np.float64), np.array([3, 1, 0, 0]), l2=1e9)
+    np.testing.assert_allclose(flat, 1.5 * LOG2, rtol=1e-6)
+
+
+def test_prior_is_zero_when_no_item_was_seen():
+    assert not popularity_prior(EMB.astype(np.float64), np.zeros(4, dtype=int), l2=1.0).any()
+
+
+def test_cold_item_that_sounds_popular_ranks_first_among_cold_items():
+    model = make_model("hybrid", {"w_text": 0.0, "w_cf": 0.0, "w_pop": 1.0}).fit(_data())
+    scores = model.score([Context()])[0]
+    assert scores[2] > scores[3]  # item 2 shares the words of the 3-interaction item 0
+
+
+def test_user_without_items_gets_text_and_prior_only():
+    model = make_model("hybrid", {"w_text": 1.0, "w_cf": 5.0, "w_pop": 0.5, "prior_l2": 1.0}).fit(_data())
+    query = np.array([0.0, 1.0], dtype=np.float32)
+    content = make_model("content").fit(_data())
+    expected = standardise(content.score([Context(query=query)])) + 0.5 * standardise(model.prior_[None, :])
+    np.testing.assert_allclose(model.score([Context(query=query)]), expected, rtol=1e-6)
+
+
+def test_text_weight_alone_is_the_content_model_standardised():
+    model = make_model("hybrid", {"w_text": 1.0, "w_cf": 0.0, "w_pop": 0.0}).fit(_data())
+    content = make_model("content").fit(_data())
+    ctx = [Context(np.array([1])), Context(np.array([0, 1])), Context(query=np.array([1.0, 0.0]))]
+    np.testing.assert_allclose(model.score(ctx), standardise(content.score(ctx)), rtol=1e-6)
+
+
+@pytest.mark.parametrize("cf", ["ease", "itemknn"])
+def test_cf_weight_alone_is_the_cf_model_standardised_over_seen_items(cf):
+    model = make_model("hybrid", {"w_text": 0.0, "w_cf": 1.0, "w_pop": 0.0, "cf": cf}).fit(_data())
+    ref = make_model(cf).fit(_data())
+    ctx = [Context(np.array([1])), Context(np.array([0]))]
+    raw = ref.score(ctx)[:, :2]  # items 0 and 1 are the seen ones
+    expected = np.concatenate([standardise(raw), np.zeros((2, 2))], axis=1)  # cold items: no cf evidence
+    np.testing.assert_allclose(model.score(ctx), expected, rtol=1e-6, atol=1e-6)
+
+
+def test_auto_uses_ease_on_small_catalogs_and_itemknn_above_the_cap():
+    assert make_model("hybrid").fit(_data()).cf_kind_ == "ease"
+    assert make_model("hybrid", {"ease_max_items": 3}).fit(_data()).cf_kind_ == "itemknn"
+
+
+def test_unknown_cf_fails_clearly():
+    with pytest.raises(ValueError, match="cf must be one of"):
+        make_model("hybrid", {"cf": "als"}).fit(_data())
+
+
+@pytest.mark.parametrize("cf", ["ease", "itemknn"])
+def test_save_load_round_trips_either_cf(cf, tmp_path):
+    model = make_model("hybrid", {"cf": cf}).fit(_data())
+    model.save(tmp_path / "m")
+    again = Recommender.load(tmp_path / "m")
+    ctx = [Context(np.array([1])), Context(), Context(np.array([0]), query=np.array([0.0, 1.0]))]
+    np.testing.assert_array_equal(model.score(ctx), again.score(ctx))
+    assert again.cf_kind_ == cf
