@@ -8,6 +8,8 @@ if ! command -v chromium >/dev/null 2>&1; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
 fi
+# The peer libraries (implicit, LightFM) make the peers benchmark's adapter tests real; without them they skip.
+bash benchmarks/install_peers.sh .venv/bin/python >/dev/null 2>&1 || echo "peer libraries not installed; their tests skip"
 export HF_HUB_OFFLINE=1
 .venv/bin/python -m ruff check coldrec ui pages app.py tests benchmarks
 exec .venv/bin/python -m pytest "$@"

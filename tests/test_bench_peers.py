@@ -26,7 +26,7 @@ def test_smoke_runs_coldrec_and_every_installed_peer(capsys, one_torch_thread):
     assert "peer (coldrec.models.ease)" in out
     for name, installed in available_peers().items():
         assert (f"| {name} " in out) == installed
-    assert out.count("Best coldrec model") == 4
+    assert out.lower().count("best coldrec model") == 4  # one verdict per protocol block, peers or not
 
 
 def test_smoke_without_peer_libraries_skips_them_with_a_note(monkeypatch, capsys, one_torch_thread):
