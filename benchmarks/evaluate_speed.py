@@ -35,14 +35,13 @@ import numpy as np
 import pandas as pd
 
 from coldrec.aggregate import summarize
-from coldrec.evaluate import KS, evaluate, fit_data
-from coldrec.experiment import catalog_embeddings
-from coldrec.ingest import ingest_frames
+from coldrec.evaluate import KS, evaluate
 from coldrec.models import make_model
 from coldrec.schema import Columns
-from coldrec.split import describe, make_split
-from coldrec.synth import generate_shop
+from coldrec.split import describe
 from coldrec.workspace import Workspace
+
+from .synthetic import cold_user_shop
 
 TARGET_S = 60.0
 MODELS = ("popularity", "content", "itemknn", "ease", "bpr", "twotower")
@@ -56,15 +55,8 @@ QUICK = (600, 500, 6_000)
 def build(ws: Workspace, n_users: int, n_items: int, n_interactions: int, quick: bool):  # noqa: ANN201
     """Store a synthetic shop, split it cold-user, fit the models: (models, split, item_ids, embeddings, seconds)."""
     t0 = time.perf_counter()
-    inter, cat = generate_shop(n_users=n_users, n_items=n_items, n_interactions=n_interactions, seed=0)
-    ds = ingest_frames(ws, inter, cat, "speed shop", digest=f"evaluate_speed {n_users} {n_items} {n_interactions}")
-    if ds.dataset is None:
-        raise RuntimeError(ds.report.issues)
-    interactions, catalog = ws.load_interactions(ds.dataset.id), ws.load_catalog(ds.dataset.id)
-    item_ids = pd.Index(catalog[Columns.item])
-    split = make_split(interactions, catalog, {"protocol": "cold_user"})
-    emb, _ = catalog_embeddings(ws, catalog, "hashing")
-    data = fit_data(split, item_ids, emb, catalog, "hashing")
+    shop = cold_user_shop(ws, n_users, n_items, n_interactions, "evaluate_speed")
+    split, item_ids, emb, data = shop.split, shop.item_ids, shop.embeddings, shop.data
     t_data = time.perf_counter() - t0
     params = QUICK_PARAMS if quick else PARAMS
     models, fit_s = {}, {}

@@ -33,14 +33,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from coldrec.evaluate import evaluate, fit_data
+from coldrec.evaluate import evaluate
 from coldrec.experiment import catalog_embeddings
-from coldrec.ingest import ingest_frames
 from coldrec.models import make_model
 from coldrec.schema import Columns
-from coldrec.split import describe, make_split
-from coldrec.synth import generate_shop
+from coldrec.split import describe
 from coldrec.workspace import Workspace
+
+from .synthetic import cold_user_shop
 
 FULL = (40_000, 15_000, 1_000_000)
 SMOKE = (400, 300, 4_000)
@@ -51,15 +51,8 @@ KS = (10, 20)
 def build(ws: Workspace, n_users: int, n_items: int, n_interactions: int):  # noqa: ANN201
     """Store and split the shop, fit the models: (catalog, split, item_ids, embeddings, models, seconds)."""
     start = time.perf_counter()
-    inter, cat = generate_shop(n_users=n_users, n_items=n_items, n_interactions=n_interactions, seed=0)
-    ds = ingest_frames(ws, inter, cat, "ray scale shop", digest=f"ray_scale {n_users} {n_items} {n_interactions}")
-    if ds.dataset is None:
-        raise RuntimeError(ds.report.issues)
-    interactions, catalog = ws.load_interactions(ds.dataset.id), ws.load_catalog(ds.dataset.id)
-    item_ids = pd.Index(catalog[Columns.item])
-    split = make_split(interactions, catalog, {"protocol": "cold_user"})
-    emb, _ = catalog_embeddings(ws, catalog, "hashing")
-    data = fit_data(split, item_ids, emb, catalog, "hashing")
+    shop = cold_user_shop(ws, n_users, n_items, n_interactions, "ray_scale")
+    catalog, split, item_ids, emb, data = shop.catalog, shop.split, shop.item_ids, shop.embeddings, shop.data
     models = {name: make_model(name).fit(data) for name in MODELS}
     return catalog, split, item_ids, emb, models, time.perf_counter() - start
 
