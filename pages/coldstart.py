@@ -5,13 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from coldrec.aggregate import compare, lift_pairs
-from coldrec.experiment import load_run_info, load_table
+from coldrec.experiment import load_run_info
 from coldrec.metrics import DEFINITIONS
 from coldrec.models import MODELS
 from coldrec.plots import bucket_lines, coldstart_bars, few_shot_figure, item_segment_bars, label, lift_figure
 from ui import state
 from ui.compare_view import compare_section
-from ui.runs import run_picker
+from ui.runs import run_picker, run_table
 
 st.title("Cold start vs warm")
 ws = state.workspace()
@@ -20,12 +20,7 @@ if run_id is None:
     st.stop()
 
 
-@st.cache_data(max_entries=8, show_spinner="Loading results…")
-def _table(root: str, run: str, name: str):  # noqa: ANN202
-    return load_table(ws, run, name)
-
-
-summary = _table(str(ws.root), run_id, "summary")
+summary = run_table(ws, run_id, "summary")
 if summary is None or "by" not in summary:
     st.error(f"Run {run_id} has no results in the current format. Train it again on the **Train** page.")
     st.stop()
@@ -49,11 +44,11 @@ t1, t2, t3, t4, t5 = st.tabs(["By history length", "By item segment", "Few-shot 
 t1.plotly_chart(bucket_lines(summary, metric, k), width="stretch")
 t2.plotly_chart(item_segment_bars(summary, metric if metric in ("recall", "ndcg", "hit_rate") else "recall", k),
                 width="stretch")
-curve = _table(str(ws.root), run_id, "fewshot")
+curve = run_table(ws, run_id, "fewshot")
 if curve is not None and len(curve):
     ck = k if k in set(curve["k"]) else int(curve["k"].max())
     t3.plotly_chart(few_shot_figure(curve, metric if metric in ("recall", "ndcg") else "ndcg", ck), width="stretch")
-items_curve = _table(str(ws.root), run_id, "fewshot_items")
+items_curve = run_table(ws, run_id, "fewshot_items")
 if items_curve is not None and len(items_curve):
     t3.plotly_chart(few_shot_figure(items_curve, "recall", 20, subject="a new item gains interactions"),
                     width="stretch")
@@ -65,7 +60,7 @@ if not pairs:
     t4.info("The lift needs a text model and a model without text in the same run (e.g. content and popularity).")
 else:
     a, b = t4.selectbox("Text model vs best model without text", pairs, format_func=lambda p: f"{p[0]} vs {p[1]}")
-    per_user = _table(str(ws.root), run_id, "per_user")
+    per_user = run_table(ws, run_id, "per_user")
     diff = compare(per_user[per_user["model"].isin([a, b])], a, b)
     t4.plotly_chart(lift_figure(diff, metric, k), width="stretch")
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coldrec.experiment import load_table
 from coldrec.longtail import TRADEOFF_USERS, exposure_lorenz, item_popularity, run_items, run_tradeoff, tail_table
 from coldrec.metrics import DEFINITIONS
 from coldrec.plots_longtail import exposure_lorenz_figure, popularity_curve, tradeoff_figure
 from ui import state
-from ui.runs import run_picker
+from ui.runs import run_picker, run_table
 
 st.title("Long tail")
 st.caption("Does a model only push the few popular items, or does it give the long tail a chance?")
@@ -19,17 +18,12 @@ if run_id is None:
     st.stop()
 
 
-@st.cache_data(max_entries=8, show_spinner="Loading results…")
-def _table(root: str, run: str, name: str):  # noqa: ANN202
-    return load_table(ws, run, name)
-
-
 @st.cache_data(max_entries=8, show_spinner="Rebuilding the run's split…")
 def _items(root: str, run: str):  # noqa: ANN202
     return run_items(ws, run)
 
 
-lists, summary, tops = (_table(str(ws.root), run_id, n) for n in ("lists", "summary", "tops"))
+lists, summary, tops = (run_table(ws, run_id, n) for n in ("lists", "summary", "tops"))
 if lists is None or summary is None or "by" not in summary:
     st.error(f"Run {run_id} has no results in the current format. Train it again on the **Train** page.")
     st.stop()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from coldrec.experiment import load_table
 from coldrec.jobs import Job, JobStore
 from coldrec.workspace import Workspace
 from ui import state
@@ -32,3 +34,13 @@ def run_picker(ws: Workspace, label: str = "Training run", key: str = state.RUN)
     if st.session_state.get(key) not in labels:
         st.session_state[key] = runs[0].id
     return st.selectbox(label, list(labels), format_func=labels.get, key=key)
+
+
+@st.cache_data(max_entries=8, show_spinner="Loading results…")
+def _cached_table(root: str, run: str, name: str) -> pd.DataFrame | None:
+    return load_table(Workspace(root), run, name)
+
+
+def run_table(ws: Workspace, run: str, name: str) -> pd.DataFrame | None:
+    """One result table of a finished run (cached: a finished run never changes), or None when absent."""
+    return _cached_table(str(ws.root), run, name)
