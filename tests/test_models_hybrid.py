@@ -70,9 +70,13 @@ def test_cf_weight_alone_is_the_cf_model_standardised_over_seen_items(cf):
     np.testing.assert_allclose(model.score(ctx), expected, rtol=1e-6, atol=1e-6)
 
 
+def test_default_cf_is_itemknn_whatever_the_catalog_size():
+    assert make_model("hybrid").fit(_data()).cf_kind_ == "itemknn"
+
+
 def test_auto_uses_ease_on_small_catalogs_and_itemknn_above_the_cap():
-    assert make_model("hybrid").fit(_data()).cf_kind_ == "ease"
-    assert make_model("hybrid", {"ease_max_items": 3}).fit(_data()).cf_kind_ == "itemknn"
+    assert make_model("hybrid", {"cf": "auto"}).fit(_data()).cf_kind_ == "ease"
+    assert make_model("hybrid", {"cf": "auto", "ease_max_items": 3}).fit(_data()).cf_kind_ == "itemknn"
 
 
 def test_unknown_cf_fails_clearly():
