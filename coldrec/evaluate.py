@@ -37,6 +37,14 @@ class EvalUsers:
     contexts: list[Context]
     relevant: list[np.ndarray]
 
+    def take(self, rows: np.ndarray | slice) -> EvalUsers:
+        """The users at ``rows`` (positions or a slice), in that order."""
+        if isinstance(rows, slice):
+            return EvalUsers(self.user_ids[rows], self.segments[rows], self.buckets[rows], self.n_history[rows],
+                             self.contexts[rows], self.relevant[rows])
+        return EvalUsers(self.user_ids[rows], self.segments[rows], self.buckets[rows], self.n_history[rows],
+                         [self.contexts[i] for i in rows], [self.relevant[i] for i in rows])
+
 
 @dataclass
 class ItemFacts:
@@ -237,8 +245,19 @@ def join_results(parts: list[tuple[pd.DataFrame, ...]]) -> EvalResult:
 
 def slice_users(users: EvalUsers, start: int, stop: int) -> EvalUsers:
     """Users ``start:stop`` (a shard of the test users)."""
-    return EvalUsers(users.user_ids[start:stop], users.segments[start:stop], users.buckets[start:stop],
-                     users.n_history[start:stop], users.contexts[start:stop], users.relevant[start:stop])
+    return users.take(slice(start, stop))
+
+
+def sample_users(users: EvalUsers, n: int, seed: int = 0, rows: np.ndarray | None = None) -> EvalUsers:
+    """At most ``n`` users drawn without replacement from ``rows`` (default all), kept in their original order.
+
+    Curves that re-score a run (tail-boost trade-off, what-if tables) use a
+    sample to take seconds; the same seed gives the same users every time.
+    """
+    rows = np.arange(len(users.contexts)) if rows is None else np.asarray(rows)
+    if len(rows) > n:
+        rows = np.sort(rows[np.random.default_rng(seed).choice(len(rows), n, replace=False)])
+    return users.take(rows)
 
 
 def top_rows(user_ids: np.ndarray, top: np.ndarray) -> pd.DataFrame:

@@ -176,6 +176,21 @@ def load_run_info(ws: Workspace, job_id: str) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
+def run_split(ws: Workspace, job_id: str) -> tuple[dict, pd.DataFrame, Split, pd.Index]:
+    """A finished run's (run.json, catalog, split, catalog item ids), the split rebuilt from its stored config.
+
+    Splits are deterministic by seed, so this is the split the run was
+    trained and scored on; every view that re-scores a run starts here.
+    """
+    info = load_run_info(ws, job_id)
+    if not info:
+        raise FileNotFoundError(f"run {job_id} has no run.json in {ws.run_dir(job_id)}; is it finished?")
+    dataset_id = info["config"]["dataset_id"]
+    catalog = ws.load_catalog(dataset_id)
+    split = make_split(ws.load_interactions(dataset_id), catalog, info["split"])
+    return info, catalog, split, pd.Index(catalog[Columns.item])
+
+
 def reevaluate(ws: Workspace, job_id: str, ks: tuple[int, ...] = KS,
                engine: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score a finished run's saved models again on its split; returns (summary, lists).
@@ -185,13 +200,8 @@ def reevaluate(ws: Workspace, job_id: str, ks: tuple[int, ...] = KS,
     artifacts, so this gives the run's own numbers, at other K if asked, on any
     ``engine`` (see :mod:`coldrec.engine`; default this process).
     """
-    info = load_run_info(ws, job_id)
-    if not info:
-        raise FileNotFoundError(f"run {job_id} has no run.json in {ws.run_dir(job_id)}; is it finished?")
+    info, _, split, item_ids = run_split(ws, job_id)
     cfg = ExperimentConfig.from_dict(info["config"])
-    interactions, catalog = ws.load_interactions(cfg.dataset_id), ws.load_catalog(cfg.dataset_id)
-    item_ids = pd.Index(catalog[Columns.item])
-    split = make_split(interactions, catalog, info["split"])
     models = {name: load_run_model(ws, job_id, name) for name in cfg.models}
     emb = getattr(models.get("content"), "embeddings_", None)
     with open_engine(engine) as eng:

@@ -83,21 +83,6 @@ def tail_table(lists: pd.DataFrame, summary: pd.DataFrame, k: int) -> pd.DataFra
     return out.reindex(models)[list(TAIL_COLUMNS)].rename_axis(index="model", columns=None).reset_index()
 
 
-def _run_split(ws: Workspace, run_id: str):  # noqa: ANN202 - (info, split, item_ids)
-    """The run's split rebuilt from its stored config (splits are deterministic by seed)."""
-    from coldrec.experiment import load_run_info
-    from coldrec.schema import Columns
-    from coldrec.split import make_split
-
-    info = load_run_info(ws, run_id)
-    if not info:
-        raise FileNotFoundError(f"run {run_id} has no run.json; it has not finished or was made by an old version")
-    ds = info["config"]["dataset_id"]
-    catalog = ws.load_catalog(ds)
-    split = make_split(ws.load_interactions(ds), catalog, info["split"])
-    return info, split, pd.Index(catalog[Columns.item])
-
-
 def run_items(ws: Workspace, run_id: str) -> pd.DataFrame:
     """The run split's item table over the catalog (item_id, segment, band, n_train), cached as ``items.parquet``.
 
@@ -106,23 +91,13 @@ def run_items(ws: Workspace, run_id: str) -> pd.DataFrame:
     path = ws.run_dir(run_id) / "items.parquet"
     if path.exists():
         return pd.read_parquet(path)
-    _, split, item_ids = _run_split(ws, run_id)
+    from coldrec.experiment import run_split
+
+    _, _, split, item_ids = run_split(ws, run_id)
     # Interacted items missing from the catalog are never recommended; the run's metrics leave them out too.
     items = split.items.set_index("item_id").reindex(item_ids).rename_axis("item_id").reset_index()
     ws.write_parquet(path, items)
     return items
-
-
-def sample_users(users, n: int, seed: int = 0):  # noqa: ANN001, ANN201 - EvalUsers in, EvalUsers out
-    """A random subset of ``n`` test users (all when there are fewer), in their original order."""
-    from coldrec.evaluate import EvalUsers
-
-    total = len(users.contexts)
-    if total <= n:
-        return users
-    keep = np.sort(np.random.default_rng(seed).choice(total, size=n, replace=False))
-    return EvalUsers(users.user_ids[keep], users.segments[keep], users.buckets[keep], users.n_history[keep],
-                     [users.contexts[i] for i in keep], [users.relevant[i] for i in keep])
 
 
 def run_tradeoff(ws: Workspace, run_id: str, k: int = 20, n_users: int = TRADEOFF_USERS,
@@ -155,11 +130,11 @@ def run_tradeoff(ws: Workspace, run_id: str, k: int = 20, n_users: int = TRADEOF
 
 
 def _compute_tradeoff(ws: Workspace, run_id: str, k: int, n_users: int, seed: int) -> pd.DataFrame:
-    from coldrec.evaluate import eval_users, item_facts
-    from coldrec.experiment import load_run_model
+    from coldrec.evaluate import eval_users, item_facts, sample_users
+    from coldrec.experiment import load_run_model, run_split
     from coldrec.rerank import tradeoff
 
-    info, split, item_ids = _run_split(ws, run_id)
+    info, _, split, item_ids = run_split(ws, run_id)
     users = eval_users(split, item_ids)
     sample = sample_users(users, n_users, seed)
     facts = item_facts(split, item_ids)

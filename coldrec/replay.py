@@ -25,7 +25,7 @@ from coldrec.models import FitData, Recommender
 from coldrec.models.base import Context
 from coldrec.schema import Columns
 from coldrec.simulate import Session, session_context, update_interest
-from coldrec.split import Split, make_split
+from coldrec.split import Split
 from coldrec.workspace import Workspace
 
 C = Columns
@@ -46,17 +46,11 @@ class RunData:
 
 def load_run_data(ws: Workspace, run_id: str) -> RunData:
     """Rebuild a finished run's split (deterministic by seed) and index it against the catalog."""
-    from coldrec.experiment import load_run_info
+    from coldrec.experiment import run_split
 
-    info = load_run_info(ws, run_id)
-    if not info:
-        raise FileNotFoundError(f"run {run_id} has no run.json; is it finished?")
-    cfg = info["config"]
-    interactions, catalog = ws.load_interactions(cfg["dataset_id"]), ws.load_catalog(cfg["dataset_id"])
-    item_ids = pd.Index(catalog[C.item])
-    split = make_split(interactions, catalog, info["split"])
-    return RunData(run_id, cfg, split, item_ids, item_facts(split, item_ids), cold_sequences(split, item_ids, 2),
-                   fit_data(split, item_ids))
+    info, _, split, item_ids = run_split(ws, run_id)
+    return RunData(run_id, info["config"], split, item_ids, item_facts(split, item_ids),
+                   cold_sequences(split, item_ids, 2), fit_data(split, item_ids))
 
 
 def interest_after(items: np.ndarray, item_vectors: np.ndarray, alpha: float,

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from coldrec import metrics as M
-from coldrec.evaluate import EvalUsers, rank_users
+from coldrec.evaluate import EvalUsers, rank_users, sample_users
 from coldrec.models import FitData, Recommender, make_model
 from coldrec.models.base import Context
 from coldrec.rerank import standardise, tail_boost
@@ -148,11 +148,7 @@ def strategies(models: Mapping[str, Recommender], knobs: Knobs, tail_mask: np.nd
 
 def held_out_users(users: EvalUsers, n: int, seed: int = 0) -> EvalUsers:
     """At most ``n`` of the cold (held-out) users, sampled without replacement, so a curve takes seconds."""
-    cold = np.flatnonzero(users.segments == "cold")
-    if len(cold) > n:
-        cold = np.sort(np.random.default_rng(seed).choice(cold, n, replace=False))
-    return EvalUsers(users.user_ids[cold], users.segments[cold], users.buckets[cold], users.n_history[cold],
-                     [users.contexts[i] for i in cold], [users.relevant[i] for i in cold])
+    return sample_users(users, n, seed, rows=np.flatnonzero(users.segments == "cold"))
 
 
 def new_share_effect(before: Mapping[str, Recommender], after: Mapping[str, Recommender], users: EvalUsers,
