@@ -35,14 +35,15 @@ class TransferConfig(ContentConfig):
     """
 
     base_encoder: str | None = None
-    max_pairs: int = 4096
-    epochs: int = 1
-    batch_size: int = 32
-    lr: float = 1e-4
-    min_steps: int = 8
-    max_steps: int = 200
-    train_layers: int = 4
-    seed: int = 0
+    # The fine-tuning knobs shown on the Train page; their defaults are the fine-tuner's own.
+    max_pairs: int = FineTuneConfig.max_pairs
+    epochs: int = FineTuneConfig.epochs
+    batch_size: int = FineTuneConfig.batch_size
+    lr: float = FineTuneConfig.lr
+    min_steps: int = FineTuneConfig.min_steps
+    max_steps: int = FineTuneConfig.max_steps
+    train_layers: int = FineTuneConfig.train_layers
+    seed: int = FineTuneConfig.seed
 
     def fine_tune_config(self) -> FineTuneConfig:
         """The fine-tuning settings this config shares with :class:`FineTuneConfig`; the rest keep its defaults."""
