@@ -119,7 +119,7 @@ def test_ray_encoding_with_the_real_minilm_matches(minilm, tmp_path):
              for noun in ("kettle", "tent", "lamp", "backpack") for place in ("kitchen", "trail")]
     local = minilm.encode(texts)
     with RayEngine.connect() as engine:
-        remote = engine.encode_texts(texts, minilm, None, n_actors=2, batch_size=8)
+        remote = engine.encode_texts(texts, minilm, "minilm", n_actors=2, batch_size=8)
     np.testing.assert_allclose(remote, local, atol=1e-5)
 
 
