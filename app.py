@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coldrec.ingest import load_sample
-from coldrec.jobs import JobStore
+from coldrec.data.ingest import load_sample
+from coldrec.runs.jobs import JobStore
 from ui import state
 
 st.set_page_config(page_title="coldrec", page_icon=":material/ac_unit:", layout="wide")

@@ -6,7 +6,7 @@ Run: ``python -m benchmarks.app_start [--smoke] [--rounds N]``.
    that already holds the sample shop (a returning user), and times from the
    process start until the Data page's content (its heading, the stored
    datasets table and the first profile chart) is rendered in the browser.
-2. Submits two training jobs through :func:`coldrec.jobs.submit`, then clicks
+2. Submits two training jobs through :func:`coldrec.runs.jobs.submit`, then clicks
    through the sidebar pages while they run and times each click until the
    new page's heading is shown.
 
@@ -27,9 +27,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from coldrec.experiment import ExperimentConfig
-from coldrec.jobs import ACTIVE, JobStore, submit
-from coldrec.workspace import Workspace
+from coldrec.data.workspace import Workspace
+from coldrec.runs.experiment import ExperimentConfig
+from coldrec.runs.jobs import ACTIVE, JobStore, submit
 
 REPO = Path(__file__).resolve().parents[1]
 PAGES = [("Train", "Train"), ("Cold start", "Cold start vs warm"), ("Long tail", "Long tail"),
@@ -67,11 +67,11 @@ def _wait_health(url: str, timeout: float = 60.0) -> float:
 
 def _prepare(root: Path, smoke: bool) -> str:
     """A workspace holding a shop (the sample, or a small synthetic one in smoke mode); returns its dataset id."""
-    from coldrec.ingest import ingest, load_sample
+    from coldrec.data.ingest import ingest, load_sample
 
     ws = Workspace(root)
     if smoke:
-        from coldrec.synth import write_shop
+        from coldrec.data.synth import write_shop
 
         ip, cp = write_shop(root.parent / "shop", n_users=200, n_items=300, n_interactions=3000, seed=0)
         return ingest(ws, ip, cp).dataset.id

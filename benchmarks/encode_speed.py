@@ -6,7 +6,7 @@ Run: ``python -m benchmarks.encode_speed [--dataset gift_cards|movielens|magazin
 Paths: ``minilm`` (the default fp32 all-MiniLM-L6-v2), ``minilm@bf16`` (autocast to bfloat16),
 ``minilm@int8`` (dynamic int8 quantisation of the Linear layers), both through
 ``coldrec.text.load_encoder``; ``static`` is the distilled static-token student
-(``coldrec.encoders.static``), distilled here on the dataset's own catalog texts
+(``coldrec.text.static``), distilled here on the dataset's own catalog texts
 (how it is meant to be used; its agreement is therefore in-sample, see
 ``benchmarks.static_encoder`` for held-out figures) and its distillation time is
 reported apart.
@@ -17,7 +17,7 @@ hits all paths alike; the speed-up is the median of the per-chunk ratios to
 fp32. Agreement is the cosine of each text's vector with its fp32 vector.
 Downstream: the content model (no training) on the dataset's cold-item split,
 NDCG@20 over all test users with 95% bootstrap intervals, and the paired
-difference to fp32 on the same users (``coldrec.aggregate.compare``).
+difference to fp32 on the same users (``coldrec.evaluation.aggregate.compare``).
 ``--smoke``: the sample shop's first 300 items and a minute-scale distillation.
 """
 
@@ -34,14 +34,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from coldrec.aggregate import compare, summarize
-from coldrec.evaluate import evaluate, fit_data
-from coldrec.ingest import ingest_frames
-from coldrec.models import make_model
-from coldrec.schema import Columns
-from coldrec.split import make_split
-from coldrec.text import load_encoder
-from coldrec.workspace import Workspace
+from coldrec.columns import Columns
+from coldrec.data.ingest import ingest_frames
+from coldrec.data.workspace import Workspace
+from coldrec.evaluation.aggregate import compare, summarize
+from coldrec.evaluation.evaluate import evaluate, fit_data
+from coldrec.models.registry import make_model
+from coldrec.split.protocols import make_split
+from coldrec.text.factory import load_encoder
 
 K = 20
 PATHS = ("minilm", "minilm@bf16", "minilm@int8", "static")
@@ -59,7 +59,7 @@ def load_data(ws: Workspace, dataset: str, smoke: bool) -> tuple[pd.DataFrame, p
     from benchmarks.models import load_dataset
 
     if smoke:
-        from coldrec.ingest import sample_dir
+        from coldrec.data.ingest import sample_dir
 
         inter = pd.read_csv(sample_dir() / "interactions.csv", dtype={"user_id": str, "item_id": str})
         cat = pd.read_csv(sample_dir() / "catalog.csv", dtype=str).head(300)
@@ -76,7 +76,7 @@ def build_encoders(paths: list[str], texts: list[str], smoke: bool, out: Path) -
     for path in paths:
         start = time.perf_counter()
         if path == "static":
-            from coldrec.encoders.static import distill_static_encoder
+            from coldrec.text.static import distill_static_encoder
 
             teacher = encoders.get("minilm") or load_encoder("minilm")
             encoders[path] = distill_static_encoder(teacher, texts, out / "static", full_vocab=False,

@@ -3,7 +3,7 @@
 Run: ``python -m benchmarks.evaluate_speed [--quick] [--profile] [--users N --items N --interactions N]``.
 
 Target (issue): 20k test users x 12k items x 6 models evaluated in under 60 s
-on the project machine. A synthetic shop (``coldrec.synth.generate_shop``) is
+on the project machine. A synthetic shop (``coldrec.data.synth.generate_shop``) is
 stored and split cold-user (20% of users held out, 3 revealed interactions);
 popularity, content, itemknn, ease, bpr and twotower are fitted, then
 ``evaluate(models, split, item_ids, ks=(5, 10, 20, 50), embeddings=...)`` and
@@ -34,12 +34,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from coldrec.aggregate import summarize
-from coldrec.evaluate import KS, evaluate
-from coldrec.models import make_model
-from coldrec.schema import Columns
-from coldrec.split import describe
-from coldrec.workspace import Workspace
+from coldrec.columns import Columns
+from coldrec.data.workspace import Workspace
+from coldrec.evaluation.aggregate import summarize
+from coldrec.evaluation.evaluate import KS, evaluate
+from coldrec.models.registry import make_model
+from coldrec.split.segments import describe
 
 from .synthetic import cold_user_shop
 

@@ -1,7 +1,7 @@
 """Ingest speed: validate and store 1M interaction rows + 100k catalog rows.
 
 Run: ``python -m benchmarks.ingest [--quick]``. Prints seconds per format
-(CSV, gzipped CSV, Parquet) for the whole ``coldrec.ingest.ingest`` call (read,
+(CSV, gzipped CSV, Parquet) for the whole ``coldrec.data.ingest.ingest`` call (read,
 map, clean, validate, store), and the stages of the CSV case. Target (issue 3):
 under 15 s.
 """
@@ -15,9 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from coldrec.ingest import ingest
-from coldrec.synth import generate_shop
-from coldrec.workspace import Workspace
+from coldrec.data.ingest import ingest
+from coldrec.data.synth import generate_shop
+from coldrec.data.workspace import Workspace
 
 
 def _write(folder: Path, n_users: int, n_items: int, n_interactions: int) -> dict[str, tuple[Path, Path]]:

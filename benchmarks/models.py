@@ -15,7 +15,7 @@ summarize) instead of ``run_experiment``, so the cold-item protocol's few-shot
 curve, which refits every model once per shot count, does not swamp the timings.
 
 Data: ``sample`` is the bundled synthetic shop; the public sets are imported
-with ``coldrec.ingest.import_and_store`` from ``../shared/data/<folder>``.
+with ``coldrec.data.ingest.import_and_store`` from ``../shared/data/<folder>``.
 MovieLens ratings count as positives from 4 stars up (``rating >= 4``); a
 rating of 3 or less is a watched-but-not-liked movie, not a recommendation
 target. Amazon 5-core reviews are all positives (a review means a purchase;
@@ -35,16 +35,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from coldrec.aggregate import compare, summarize
-from coldrec.evaluate import evaluate, fit_data
-from coldrec.experiment import catalog_embeddings
-from coldrec.ingest import IngestOptions, import_and_store, ingest, ingest_frames, public_data_roots, sample_dir
-from coldrec.io.feedback import FeedbackConfig
-from coldrec.models import MODELS, Recommender, make_model
-from coldrec.schema import Columns
-from coldrec.split import describe, make_split
-from coldrec.synth import generate_shop
-from coldrec.workspace import DatasetInfo, Workspace
+from coldrec.columns import Columns
+from coldrec.data.ingest import IngestOptions, import_and_store, ingest, ingest_frames, public_data_roots, sample_dir
+from coldrec.data.io.feedback import FeedbackConfig
+from coldrec.data.synth import generate_shop
+from coldrec.data.workspace import DatasetInfo, Workspace
+from coldrec.evaluation.aggregate import compare, summarize
+from coldrec.evaluation.evaluate import evaluate, fit_data
+from coldrec.models.base import Recommender
+from coldrec.models.registry import MODELS, make_model
+from coldrec.runs.experiment import catalog_embeddings
+from coldrec.split.protocols import make_split
+from coldrec.split.segments import describe
 
 PUBLIC = {"movielens": "movielens_latest_small", "gift_cards": "amazon2018_gift_cards",
           "magazines": "amazon2018_magazine_subscriptions"}

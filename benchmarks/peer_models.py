@@ -28,9 +28,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from coldrec.columns import Columns
 from coldrec.models.base import Context, FitData, ModelConfig, Recommender
 from coldrec.models.itemknn import binarize, context_matrix, unseen_last
-from coldrec.schema import Columns
 
 
 def available_peers() -> dict[str, bool]:

@@ -10,8 +10,8 @@ word features only (``lightfm_text``, the usual pure cold-start set-up), and
 EASE, which is ``coldrec.models.ease`` (a faithful closed-form EASE) counted as the EASE peer baseline.
 coldrec's side is every registered model except ``ease`` (a peer here) and ``transfer`` (minutes of
 fine-tuning). Every model fits on the same split's train part and ranks the same test users over the whole
-catalog minus their history (``coldrec.evaluate``); intervals are coldrec's bootstrap (``summarize``), and the
-verdict under each table is a paired bootstrap of the best coldrec model against the best peer
+catalog minus their history (``coldrec.evaluation.evaluate``); intervals are coldrec's bootstrap
+(``summarize``), and the verdict under each table is a paired bootstrap of the best coldrec model against the best peer
 (``compare``) on the same users.
 
 Protocols: ``cold_item`` (the newest 20% of interacted items held out; every test item is cold) ranked among
@@ -44,13 +44,15 @@ import pandas as pd
 from benchmarks.encode_speed import machine_line
 from benchmarks.models import QUICK_PARAMS, load_dataset
 from benchmarks.peer_models import PEERS, QUICK_PEER_PARAMS, CandidatesOnly, available_peers
-from coldrec.aggregate import compare, summarize
-from coldrec.evaluate import EvalUsers, eval_users, fit_data, item_facts, rank_users, user_rows
-from coldrec.experiment import catalog_embeddings
-from coldrec.models import MODELS, Recommender, make_model
-from coldrec.schema import Columns
-from coldrec.split import describe, make_split
-from coldrec.workspace import Workspace
+from coldrec.columns import Columns
+from coldrec.data.workspace import Workspace
+from coldrec.evaluation.aggregate import compare, summarize
+from coldrec.evaluation.evaluate import EvalUsers, eval_users, fit_data, item_facts, rank_users, user_rows
+from coldrec.models.base import Recommender
+from coldrec.models.registry import MODELS, make_model
+from coldrec.runs.experiment import catalog_embeddings
+from coldrec.split.protocols import make_split
+from coldrec.split.segments import describe
 
 K = 20
 DATASETS = ("sample", "movielens", "gift_cards", "magazines")

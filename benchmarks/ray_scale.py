@@ -3,7 +3,7 @@
 Run: ``python -m benchmarks.ray_scale [--smoke] [--address HOST:PORT | ray://HOST:10001] [--cpus N]``
 (needs the extra: ``pip install 'coldrec[ray]'``).
 
-A synthetic shop (``coldrec.synth.generate_shop``, 1,000,000 interactions by
+A synthetic shop (``coldrec.data.synth.generate_shop``, 1,000,000 interactions by
 default) is stored and split cold-user; popularity, content (hashing encoder)
 and itemknn are fitted once. Then, each stage first in this process and then
 on Ray (a local Ray with ``--cpus`` CPUs started here, or ``--address``):
@@ -11,7 +11,7 @@ on Ray (a local Ray with ``--cpus`` CPUs started here, or ``--address``):
 - hashing encoding of the whole catalog into an empty embedding cache;
 - MiniLM encoding of the first ``--minilm-texts`` catalog texts (empty cache);
 - ``evaluate`` of every test user with the three models (Ray: users sharded
-  over tasks, see :mod:`coldrec.distributed`).
+  over tasks, see :mod:`coldrec.runs.engine.on_ray`).
 
 Every Ray result is checked against the single-process one (vectors to 1e-5,
 evaluation tables equal) and the table says so. Ray start-up is timed on its
@@ -33,12 +33,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from coldrec.evaluate import evaluate
-from coldrec.experiment import catalog_embeddings
-from coldrec.models import make_model
-from coldrec.schema import Columns
-from coldrec.split import describe
-from coldrec.workspace import Workspace
+from coldrec.columns import Columns
+from coldrec.data.workspace import Workspace
+from coldrec.evaluation.evaluate import evaluate
+from coldrec.models.registry import make_model
+from coldrec.runs.experiment import catalog_embeddings
+from coldrec.split.segments import describe
 
 from .synthetic import cold_user_shop
 
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> dict:
     import torch
 
     torch.set_num_threads(1)  # as the app's worker; Ray workers run one thread each too
-    from coldrec.distributed import RayEngine
+    from coldrec.runs.engine.on_ray import RayEngine
 
     with tempfile.TemporaryDirectory() as tmp:
         catalog, split, item_ids, emb, models, setup_s = build(Workspace(Path(tmp) / "ws"), *sizes)

@@ -3,7 +3,7 @@
 Run: ``python -m benchmarks.scaling [--sizes 10000,30000,100000,300000,1000000] [--smoke]
 [--svg benchmarks/scaling.svg]``.
 
-Each size is a ``coldrec.synth.generate_shop`` with one item per 10 interactions (100k items at 1M) and one
+Each size is a ``coldrec.data.synth.generate_shop`` with one item per 10 interactions (100k items at 1M) and one
 user per 5. Stages, in order, on one thread (as the app's worker): ingest (validate, clean, store; from
 frames), split (cold_user), encode the catalog with the hashing encoder, encode with MiniLM (fp32, only while
 the catalog has at most ``--minilm-max-items`` items; above that the time is extrapolated from the measured
@@ -31,14 +31,14 @@ import pandas as pd
 
 from benchmarks.encode_speed import machine_line
 from benchmarks.peers import PeakRSS, subsample
-from coldrec.evaluate import eval_users, fit_data, rank_users
-from coldrec.experiment import catalog_embeddings
-from coldrec.ingest import ingest_frames
-from coldrec.models import make_model
-from coldrec.schema import Columns
-from coldrec.split import make_split
-from coldrec.synth import generate_shop
-from coldrec.workspace import Workspace
+from coldrec.columns import Columns
+from coldrec.data.ingest import ingest_frames
+from coldrec.data.synth import generate_shop
+from coldrec.data.workspace import Workspace
+from coldrec.evaluation.evaluate import eval_users, fit_data, rank_users
+from coldrec.models.registry import make_model
+from coldrec.runs.experiment import catalog_embeddings
+from coldrec.split.protocols import make_split
 
 SIZES = (10_000, 30_000, 100_000, 300_000, 1_000_000)
 SMOKE_SIZES = (2_000, 5_000)

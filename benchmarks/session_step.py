@@ -28,10 +28,11 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from coldrec.models import ContentModel, FitData  # noqa: E402
+from coldrec.models import ContentModel
+from coldrec.models.base import FitData  # noqa: E402
 from coldrec.ranking import top_k  # noqa: E402
-from coldrec.simulate import Simulator, click, session_context, start_session  # noqa: E402
-from coldrec.text import load_encoder  # noqa: E402
+from coldrec.simulation.session import Simulator, click, session_context, start_session  # noqa: E402
+from coldrec.text.factory import load_encoder  # noqa: E402
 
 TARGET_P50_MS, TARGET_P99_MS = 30.0, 100.0
 WORDS = ("coffee", "tent", "baby", "runner", "kitchen", "gift", "light", "warm", "travel", "quiet", "steel", "wool")

@@ -12,10 +12,10 @@ import tempfile
 
 import numpy as np
 
-from coldrec.encoders.static import compare_encoders, distill_static_encoder
-from coldrec.ingest import sample_dir
-from coldrec.io.validate import item_text
-from coldrec.text import SentenceTransformerEncoder
+from coldrec.data.ingest import sample_dir
+from coldrec.data.io.validate import item_text
+from coldrec.text.sentence import SentenceTransformerEncoder
+from coldrec.text.static import compare_encoders, distill_static_encoder
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:

@@ -7,14 +7,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from coldrec.evaluate import fit_data
-from coldrec.experiment import catalog_embeddings
-from coldrec.ingest import ingest_frames
-from coldrec.models import FitData
-from coldrec.schema import Columns
-from coldrec.split import Split, make_split
-from coldrec.synth import generate_shop
-from coldrec.workspace import Workspace
+from coldrec.columns import Columns
+from coldrec.data.ingest import ingest_frames
+from coldrec.data.synth import generate_shop
+from coldrec.data.workspace import Workspace
+from coldrec.evaluation.evaluate import fit_data
+from coldrec.models.base import FitData
+from coldrec.runs.experiment import catalog_embeddings
+from coldrec.split.base import Split
+from coldrec.split.protocols import make_split
 
 
 @dataclass

@@ -13,11 +13,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from coldrec.aggregate import headline
-from coldrec.experiment import ExperimentConfig, run_experiment
-from coldrec.ingest import ingest, sample_dir
-from coldrec.synth import write_shop
-from coldrec.workspace import Workspace
+from coldrec.data.ingest import ingest, sample_dir
+from coldrec.data.synth import write_shop
+from coldrec.data.workspace import Workspace
+from coldrec.evaluation.aggregate import headline
+from coldrec.runs.experiment import ExperimentConfig, run_experiment
 
 
 def timed_run(ws: Workspace, cfg: ExperimentConfig, run_dir: Path) -> tuple[float, dict[str, float], object]:

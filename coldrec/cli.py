@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from coldrec.workspace import Workspace
+from coldrec.data.workspace import Workspace
 
 MAX_UPLOAD_MB = 200
 
@@ -23,9 +23,9 @@ def _app(args: argparse.Namespace) -> int:
 
 
 def _options(args: argparse.Namespace):  # noqa: ANN202 - IngestOptions is imported lazily
-    from coldrec.ingest import IngestOptions
-    from coldrec.io.feedback import FeedbackConfig
-    from coldrec.io.mapping import parse_pairs
+    from coldrec.data.ingest import IngestOptions
+    from coldrec.data.io.feedback import FeedbackConfig
+    from coldrec.data.io.mapping import parse_pairs
 
     weights = {k: float(v) for k, v in parse_pairs(args.event_weight).items()}
     opts = IngestOptions(interaction_columns=parse_pairs(args.map), catalog_columns=parse_pairs(args.map_catalog),
@@ -36,7 +36,7 @@ def _options(args: argparse.Namespace):  # noqa: ANN202 - IngestOptions is impor
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from coldrec.ingest import ingest
+    from coldrec.data.ingest import ingest
 
     result = ingest(Workspace(args.workspace), args.interactions, args.catalog, name=args.name,
                     options=_options(args))
@@ -50,7 +50,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from coldrec.ingest import import_and_store
+    from coldrec.data.ingest import import_and_store
 
     result = import_and_store(Workspace(args.workspace), args.folder, _options(args), use_tags=not args.no_tags)
     for issue in result.report.issues:
@@ -64,7 +64,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _sample(args: argparse.Namespace) -> int:
-    from coldrec.synth import write_shop
+    from coldrec.data.synth import write_shop
 
     paths = write_shop(args.out, n_users=args.users, n_items=args.items,
                        n_interactions=args.interactions, seed=args.seed)
@@ -73,13 +73,14 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from coldrec.aggregate import headline
-    from coldrec.engine import EngineError, engine_setting
-    from coldrec.experiment import ExperimentConfig, run_experiment
-    from coldrec.jobs import JobStore
+    from coldrec.evaluation.aggregate import headline
+    from coldrec.runs.engine import engine_setting
+    from coldrec.runs.engine.base import EngineError
+    from coldrec.runs.experiment import ExperimentConfig, run_experiment
+    from coldrec.runs.jobs import JobStore
 
     ws = Workspace(args.workspace)
-    from coldrec.io.mapping import parse_pairs
+    from coldrec.data.io.mapping import parse_pairs
 
     split = {"protocol": args.protocol, **{k: _value(v) for k, v in parse_pairs(args.split).items()}}
     params: dict[str, dict] = {}
@@ -115,9 +116,10 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from coldrec.aggregate import headline
-    from coldrec.engine import EngineError, engine_setting
-    from coldrec.experiment import reevaluate
+    from coldrec.evaluation.aggregate import headline
+    from coldrec.runs.engine import engine_setting
+    from coldrec.runs.engine.base import EngineError
+    from coldrec.runs.experiment import reevaluate
 
     ws = Workspace(args.workspace)
     ks = tuple(int(k) for k in args.ks.split(","))

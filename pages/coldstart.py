@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coldrec.aggregate import compare, lift_pairs
-from coldrec.experiment import load_run_info
-from coldrec.metrics import DEFINITIONS
-from coldrec.models import MODELS
-from coldrec.plots import bucket_lines, coldstart_bars, few_shot_figure, item_segment_bars, label, lift_figure
+from coldrec.evaluation.aggregate import compare, lift_pairs
+from coldrec.metrics.accuracy import DEFINITIONS
+from coldrec.models.registry import MODELS
+from coldrec.runs.store import load_run_info
+from coldrec.visuals.coldstart import (
+    bucket_lines,
+    coldstart_bars,
+    few_shot_figure,
+    item_segment_bars,
+    label,
+    lift_figure,
+)
 from ui import state
 from ui.compare_view import compare_section
 from ui.runs import run_picker, run_table

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from coldrec.ingest import SAMPLE_NAME, load_sample
-from coldrec.plots_profile import history_histogram, lorenz_figure, popularity_figure, text_length_histogram
-from coldrec.profile import DatasetProfile, profile_dataset
+from coldrec.data.ingest import SAMPLE_NAME, load_sample
+from coldrec.data.profile import DatasetProfile, profile_dataset
+from coldrec.visuals.profile import history_histogram, lorenz_figure, popularity_figure, text_length_histogram
 from ui import state
 from ui.importer import importer_section
 from ui.upload import upload_section

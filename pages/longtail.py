@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coldrec.longtail import TRADEOFF_USERS, exposure_lorenz, item_popularity, run_items, run_tradeoff, tail_table
-from coldrec.metrics import DEFINITIONS
-from coldrec.plots_longtail import exposure_lorenz_figure, popularity_curve, tradeoff_figure
+from coldrec.evaluation.longtail import TRADEOFF_USERS, exposure_lorenz, item_popularity, tail_table
+from coldrec.metrics.accuracy import DEFINITIONS
+from coldrec.runs.longtail import run_items, run_tradeoff
+from coldrec.visuals.longtail import exposure_lorenz_figure, popularity_curve, tradeoff_figure
 from ui import state
 from ui.runs import run_picker, run_table
 

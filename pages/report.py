@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 import streamlit.components.v1 as components
 
-from coldrec.report import build_report, load_results, metric_tables, safe_csv, tables_zip
+from coldrec.visuals.report import build_report, load_results, metric_tables, safe_csv, tables_zip
 from ui import state
 from ui.runs import NO_RUN, finished_runs, run_label
 

@@ -7,10 +7,10 @@ import os
 import numpy as np
 import streamlit as st
 
-from coldrec.jobs import JobStore
-from coldrec.replay import RunData, load_run_data
-from coldrec.simulate import Simulator, open_simulator
-from coldrec.whatif import REFITTABLE, new_item_mask, refit_without, strategies
+from coldrec.runs.jobs import JobStore
+from coldrec.simulation.replay import RunData, load_run_data
+from coldrec.simulation.session import Simulator, open_simulator
+from coldrec.simulation.whatif import REFITTABLE, new_item_mask, refit_without, strategies
 from ui import state
 from ui.replay_view import replay_tab
 from ui.sim_view import (

@@ -7,11 +7,12 @@ import time
 import pandas as pd
 import streamlit as st
 
-from coldrec.aggregate import headline
-from coldrec.engine import ray_installed, run_engine
-from coldrec.experiment import ExperimentConfig, load_summary
-from coldrec.jobs import ACTIVE, JobStore, read_log, submit
-from coldrec.models import MODELS
+from coldrec.evaluation.aggregate import headline
+from coldrec.models.registry import MODELS
+from coldrec.runs.engine import ray_installed, run_engine
+from coldrec.runs.experiment import ExperimentConfig
+from coldrec.runs.jobs import ACTIVE, JobStore, read_log, submit
+from coldrec.runs.store import load_summary
 from ui import state
 from ui.model_form import model_params_form
 from ui.search_form import search_section

@@ -14,7 +14,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from coldrec.workspace import Workspace  # noqa: E402
+from coldrec.data.workspace import Workspace  # noqa: E402
 from tests.e2e_support import page, screenshot_on_failure, server  # noqa: E402,F401 - browser fixtures for journeys
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,7 +39,7 @@ def one_torch_thread():
 @pytest.fixture(scope="session")
 def minilm():
     """The packaged all-MiniLM-L6-v2, loaded once per test session."""
-    from coldrec.text import SentenceTransformerEncoder
+    from coldrec.text.sentence import SentenceTransformerEncoder
 
     enc = SentenceTransformerEncoder()
     enc.encode(["warm up"])

@@ -37,10 +37,10 @@ def make_runs(out: Path) -> dict[str, Path]:
     """Ingest a small synthetic shop into a fresh workspace under ``out`` and train every run of :data:`RUNS`."""
     import torch
 
-    from coldrec.experiment import ExperimentConfig, run_experiment
-    from coldrec.ingest import ingest
-    from coldrec.synth import write_shop
-    from coldrec.workspace import Workspace
+    from coldrec.data.ingest import ingest
+    from coldrec.data.synth import write_shop
+    from coldrec.data.workspace import Workspace
+    from coldrec.runs.experiment import ExperimentConfig, run_experiment
 
     torch.set_num_threads(1)  # float sums (BPR) depend on the thread count; the copy was made with one
     ws = Workspace(out / "ws")

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coldrec.aggregate import bootstrap_ci, bootstrap_weights, compare, lift_pairs, summarize
+from coldrec.evaluation.aggregate import bootstrap_ci, bootstrap_weights, compare, lift_pairs, summarize
 
 
 def _rows(model: str, values: dict[str, float], item_segment: str = "all", metric: str = "ndcg") -> pd.DataFrame:

@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from coldrec.ingest import IngestOptions, IngestResult, ingest
-from coldrec.io.feedback import FeedbackConfig
-from coldrec.workspace import Workspace
+from coldrec.data.ingest import IngestOptions, IngestResult, ingest
+from coldrec.data.io.feedback import FeedbackConfig
+from coldrec.data.workspace import Workspace
 
 BAD = Path(__file__).resolve().parent / "bad_files"
 GOOD_INTERACTIONS, GOOD_CATALOG = BAD / "good_interactions.csv", BAD / "good_catalog.csv"

@@ -46,7 +46,7 @@ def test_peer_adapters_rank_a_warm_and_a_cold_user(name, tiny_shop):
     import pandas as pd
 
     from benchmarks.peer_models import PEERS, QUICK_PEER_PARAMS
-    from coldrec.models import Context, FitData
+    from coldrec.models.base import Context, FitData
 
     inter, catalog = tiny_shop
     items = pd.Index(catalog["item_id"])

@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from coldrec.beyond import (
+from coldrec.metrics.accuracy import hits_matrix
+from coldrec.metrics.beyond import (
     aplt,
     arp,
     beyond_accuracy,
@@ -20,7 +21,6 @@ from coldrec.beyond import (
     per_user_beyond,
     tail_recall,
 )
-from coldrec.metrics import hits_matrix
 
 # 6 items: 0-1 head, 2-5 tail; 4-5 cold (no train interactions)
 COUNTS = np.array([10, 5, 3, 1, 0, 0])  # 19 train interactions

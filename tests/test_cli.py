@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from coldrec.cli import main
-from coldrec.workspace import Workspace
+from coldrec.data.workspace import Workspace
 
 
 def test_ingest_with_mapping_and_threshold(tmp_path, capsys):
@@ -36,7 +36,7 @@ def test_ingest_failure_exits_2_and_names_the_column(tmp_path, capsys):
 
 
 def test_train_prints_the_summary(tmp_path, capsys):
-    from coldrec.synth import write_shop
+    from coldrec.data.synth import write_shop
 
     ip, cp = write_shop(tmp_path / "shop", n_users=200, n_items=300, n_interactions=3000, seed=0)
     ws = str(tmp_path / "ws")
@@ -66,7 +66,7 @@ def test_import_movielens_folder_with_a_rating_threshold(tmp_path, capsys):
 
 
 def test_evaluate_reloads_saved_models_and_reproduces_the_run(tmp_path, capsys):
-    from coldrec.synth import write_shop
+    from coldrec.data.synth import write_shop
 
     ip, cp = write_shop(tmp_path / "shop", n_users=200, n_items=300, n_interactions=3000, seed=0)
     ws = str(tmp_path / "ws")
@@ -85,8 +85,8 @@ def test_evaluate_reloads_saved_models_and_reproduces_the_run(tmp_path, capsys):
 
 
 def test_train_with_a_protocol_split_settings_and_model_params(tmp_path, capsys):
-    from coldrec.experiment import load_run_info
-    from coldrec.synth import write_shop
+    from coldrec.data.synth import write_shop
+    from coldrec.runs.store import load_run_info
 
     ip, cp = write_shop(tmp_path / "shop", n_users=200, n_items=300, n_interactions=3000, seed=0)
     ws = str(tmp_path / "ws")
@@ -102,7 +102,7 @@ def test_train_with_a_protocol_split_settings_and_model_params(tmp_path, capsys)
 
 def test_train_ray_flag_is_off_by_default_and_takes_an_optional_address():
     from coldrec.cli import build_parser
-    from coldrec.engine import engine_setting
+    from coldrec.runs.engine import engine_setting
 
     p = build_parser()
     assert p.parse_args(["train", "ds"]).ray is None
@@ -112,8 +112,8 @@ def test_train_ray_flag_is_off_by_default_and_takes_an_optional_address():
 
 
 def test_train_with_ray_but_without_the_extra_exits_3_with_the_install_hint(tmp_path, capsys, monkeypatch):
-    from coldrec import engine
-    from coldrec.synth import write_shop
+    from coldrec.data.synth import write_shop
+    from coldrec.runs import engine
 
     monkeypatch.setattr(engine, "ray_installed", lambda: False)
     ip, cp = write_shop(tmp_path / "shop", n_users=100, n_items=100, n_interactions=800, seed=0)

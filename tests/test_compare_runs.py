@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coldrec.aggregate import bootstrap_weights
-from coldrec.compare_runs import compare_runs, pairing_problem
+from coldrec.evaluation.aggregate import bootstrap_weights
+from coldrec.evaluation.compare import compare_runs, pairing_problem
 
 
 def _rows(model: str, values: dict[str, float]) -> pd.DataFrame:

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from coldrec.synth import write_shop
+from coldrec.data.synth import write_shop
 
 from .e2e_support import nav, shot
 

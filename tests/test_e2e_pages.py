@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from coldrec.synth import write_shop
+from coldrec.data.synth import write_shop
 
 from .e2e_support import ARTIFACTS, nav, shot
 

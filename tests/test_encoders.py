@@ -9,16 +9,10 @@ import pandas as pd
 import pytest
 import torch
 
-from coldrec.encoders import (
-    FineTuneConfig,
-    StaticEncoder,
-    compare_encoders,
-    distill_static_encoder,
-    fine_tune_encoder,
-    in_batch_loss,
-    next_item_pairs,
-)
-from coldrec.text import SentenceTransformerEncoder, load_encoder
+from coldrec.text.factory import load_encoder
+from coldrec.text.finetune import FineTuneConfig, fine_tune_encoder, in_batch_loss, next_item_pairs
+from coldrec.text.sentence import SentenceTransformerEncoder
+from coldrec.text.static import StaticEncoder, compare_encoders, distill_static_encoder
 
 REPO = Path(__file__).resolve().parent.parent
 COFFEE = ["Espresso coffee beans", "Dark roast ground coffee", "Burr coffee grinder", "Cold brew coffee maker"]

@@ -10,13 +10,15 @@ import time
 import pandas as pd
 import pytest
 
-from coldrec import metrics as M
-from coldrec.aggregate import headline
-from coldrec.experiment import ExperimentConfig, load_summary, run_experiment
-from coldrec.ingest import ingest
-from coldrec.jobs import JobStore, launch, submit
-from coldrec.synth import write_shop
-from coldrec.text import EmbeddingCache, HashingEncoder
+from coldrec.data.ingest import ingest
+from coldrec.data.synth import write_shop
+from coldrec.evaluation.aggregate import headline
+from coldrec.metrics import accuracy as M
+from coldrec.runs.experiment import ExperimentConfig, run_experiment
+from coldrec.runs.jobs import JobStore, launch, submit
+from coldrec.runs.store import load_summary
+from coldrec.text.cache import EmbeddingCache
+from coldrec.text.hashing import HashingEncoder
 
 
 @pytest.fixture
@@ -170,7 +172,7 @@ def test_two_jobs_run_at_once(ws, shop_id):
 
 
 def test_engine_settings_parse(monkeypatch):
-    from coldrec.engine import EngineSpec, engine_setting, parse_engine
+    from coldrec.runs.engine import EngineSpec, engine_setting, parse_engine
 
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     assert parse_engine(None) == parse_engine("local") == EngineSpec("local")
@@ -187,7 +189,7 @@ def test_engine_settings_parse(monkeypatch):
 
 
 def test_old_run_config_without_engine_loads_and_runs_locally(ws, shop_id, tmp_path):
-    from coldrec.engine import run_engine
+    from coldrec.runs.engine import run_engine
 
     old = {"dataset_id": shop_id, "models": ["popularity"], "split": {}, "model_params": {}, "encoder": "hashing",
            "ks": [10, 20]}
@@ -205,7 +207,7 @@ def test_old_run_config_without_engine_loads_and_runs_locally(ws, shop_id, tmp_p
 
 
 def test_ray_engine_without_ray_installed_is_a_clear_error(monkeypatch):
-    from coldrec import engine as E
+    from coldrec.runs import engine as E
 
     monkeypatch.setattr(E, "ray_installed", lambda: False)
     with pytest.raises(E.EngineError, match=r"pip install 'coldrec\[ray\]'"):

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coldrec.fewshot import cold_sequences, few_shot
-from coldrec.models import Recommender
-from coldrec.split import make_split
+from coldrec.evaluation.fewshot import cold_sequences, few_shot
+from coldrec.models.base import Recommender
+from coldrec.split.protocols import make_split
 
 ITEMS = pd.Index([f"i{j}" for j in range(8)])
 
@@ -76,9 +76,9 @@ def test_k0_uses_the_users_own_words():
 
 
 def test_item_curve_reveals_first_interactions_and_refits():
-    from coldrec.evaluate import fit_data
-    from coldrec.fewshot import item_few_shot
-    from coldrec.models import make_model
+    from coldrec.evaluation.evaluate import fit_data
+    from coldrec.evaluation.fewshot import item_few_shot
+    from coldrec.models.registry import make_model
 
     # 10 users; i7 is new: each user takes it last, at increasing times
     rows = [(f"u{u}", f"i{j}", 1000 * u + j) for u in range(10) for j in range(3)]

@@ -38,9 +38,10 @@ def test_run_facts_match_the_golden_copy(fresh_runs, name):
 def test_models_saved_before_the_move_load_and_score_the_same(fresh_runs, model):
     import numpy as np
 
-    from coldrec.models.base import Context, Recommender
+    from coldrec.models.base import Context
+    from coldrec.models.registry import load_model
 
-    old = Recommender.load(GOLDEN / RUNS[0][0] / "models" / model)
-    new = Recommender.load(fresh_runs[RUNS[0][0]] / "models" / model)
+    old = load_model(GOLDEN / RUNS[0][0] / "models" / model)
+    new = load_model(fresh_runs[RUNS[0][0]] / "models" / model)
     contexts = [Context(), Context(items=np.array([0, 5, 7]))]
     np.testing.assert_allclose(old.score(contexts), new.score(contexts), rtol=1e-6)

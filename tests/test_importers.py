@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from coldrec.ingest import ingest_frames
-from coldrec.io.importers import (
+from coldrec.columns import Columns as C
+from coldrec.data.ingest import ingest_frames
+from coldrec.data.io.public.dispatch import (
     ImportResult,
     detect_format,
     file_digest,
@@ -19,9 +20,8 @@ from coldrec.io.importers import (
     import_folder,
     import_movielens,
 )
-from coldrec.io.validate import ValidationReport, item_text
-from coldrec.schema import Columns as C
-from coldrec.workspace import Workspace, content_hash
+from coldrec.data.io.validate import ValidationReport, item_text
+from coldrec.data.workspace import Workspace, content_hash
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 MOVIELENS = DATA / "movielens_latest_small"

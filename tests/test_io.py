@@ -8,8 +8,8 @@ import io
 import pandas as pd
 import pytest
 
-from coldrec.io import DataValidationError, clean_catalog, clean_interactions, read_table
-from coldrec.io.validate import item_text, parse_timestamps
+from coldrec.data.io import DataValidationError, clean_catalog, clean_interactions, read_table
+from coldrec.data.io.validate import item_text, parse_timestamps
 
 CSV = b"user_id,item_id,timestamp\nu1,007,1700000000\nu2,i2,1700000060\n"
 

@@ -6,9 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coldrec.beyond import aplt, catalog_coverage, exposure_gini
-from coldrec.experiment import ExperimentConfig, load_table, run_experiment
-from coldrec.longtail import exposure_lorenz, item_popularity, run_items, run_tradeoff, tail_table, top_matrix
+from coldrec.evaluation.longtail import exposure_lorenz, item_popularity, tail_table, top_matrix
+from coldrec.metrics.beyond import aplt, catalog_coverage, exposure_gini
+from coldrec.runs.experiment import ExperimentConfig, run_experiment
+from coldrec.runs.longtail import run_items, run_tradeoff
+from coldrec.runs.store import load_table
 
 
 def _tops(lists: dict[str, list[list[int]]]) -> pd.DataFrame:

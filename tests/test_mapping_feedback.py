@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from coldrec.ingest import IngestOptions, ingest
-from coldrec.io import ValidationReport, read_table
-from coldrec.io.feedback import FeedbackConfig, apply_feedback
-from coldrec.io.mapping import INTERACTION_ALIASES, apply_mapping, guess_mapping, parse_pairs, resolve_mapping
+from coldrec.data.ingest import IngestOptions, ingest
+from coldrec.data.io import ValidationReport, read_table
+from coldrec.data.io.feedback import FeedbackConfig, apply_feedback
+from coldrec.data.io.mapping import INTERACTION_ALIASES, apply_mapping, guess_mapping, parse_pairs, resolve_mapping
 
 CAT = ("cat.csv", b"item_id,title\na,Mug\nb,Tent\n")
 

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from coldrec import metrics as M
-from coldrec.aggregate import bootstrap_ci
-from coldrec.metrics import (
+from coldrec.evaluation.aggregate import bootstrap_ci
+from coldrec.metrics import accuracy as M
+from coldrec.metrics.accuracy import (
     auc,
     hit_rate_at_k,
     hits_matrix,
@@ -174,7 +174,7 @@ def test_rating_errors_by_hand():
 
 
 def test_every_metric_has_a_definition():
-    from coldrec.beyond import beyond_accuracy, per_user_beyond
+    from coldrec.metrics.beyond import beyond_accuracy, per_user_beyond
 
     top, counts, mask = np.array([[0, 1]]), np.array([2, 0]), np.array([False, True])
     names = {*M.METRICS, "auc", "mae", "rmse", "tail_recall",

@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coldrec.evaluate import fit_data
-from coldrec.models import MODELS, Context, Recommender, make_model
-from coldrec.split import Split
+from coldrec.evaluation.evaluate import fit_data
+from coldrec.models.base import Context, Recommender
+from coldrec.models.registry import MODELS, load_model, make_model
+from coldrec.split.base import Split
 
 # Catalog: coffee c0-c3 and c9, camping k0-k3 and k9; c9 and k9 are cold (never interacted).
 ITEMS = ["c0", "c1", "c2", "c3", "k0", "k1", "k2", "k3", "c9", "k9"]
@@ -86,7 +87,7 @@ def test_cold_flags_are_honoured(fitted):
 
 def test_save_load_gives_identical_scores(fitted, tmp_path):
     fitted.save(tmp_path / "m")
-    again = Recommender.load(tmp_path / "m")
+    again = load_model(tmp_path / "m")
     ctx = [Context(np.array([IDX["c1"]])), Context(np.array([IDX["k3"], IDX["k1"]]))]
     np.testing.assert_array_equal(fitted.score(ctx), again.score(ctx))
     assert again.config == fitted.config

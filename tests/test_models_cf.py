@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from coldrec.models import Context, FitData, make_model
+from coldrec.models.base import Context, FitData
 from coldrec.models.itemknn import item_similarity, unseen_last
+from coldrec.models.registry import make_model
 
 
 @pytest.fixture(autouse=True, scope="module")

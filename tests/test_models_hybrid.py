@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coldrec.models import Context, FitData, Recommender, make_model
+from coldrec.models.base import Context, FitData
 from coldrec.models.hybrid import popularity_prior
-from coldrec.rerank import standardise
+from coldrec.models.registry import load_model, make_model
+from coldrec.ranking import standardise
 
 LOG2 = np.log(2.0)
 
@@ -88,7 +89,7 @@ def test_unknown_cf_fails_clearly():
 def test_save_load_round_trips_either_cf(cf, tmp_path):
     model = make_model("hybrid", {"cf": cf}).fit(_data())
     model.save(tmp_path / "m")
-    again = Recommender.load(tmp_path / "m")
+    again = load_model(tmp_path / "m")
     ctx = [Context(np.array([1])), Context(), Context(np.array([0]), query=np.array([0.0, 1.0]))]
     np.testing.assert_array_equal(model.score(ctx), again.score(ctx))
     assert again.cf_kind_ == cf

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from coldrec.models import Context, FitData, Recommender
+from coldrec.models.base import Context, FitData, Recommender
 from coldrec.models.distill import Distill, DistillConfig, ease
 from coldrec.models.features import item_features, pad_histories, warm_mask
+from coldrec.models.registry import load_model
 from coldrec.models.twotower import TwoTower, TwoTowerConfig
 
 # Two tastes of 20 items each: A = 0-19, B = 20-39; the last 3 of each group are cold (never interacted).
@@ -118,7 +119,7 @@ def test_student_reproduces_teacher_rankings(distill):
 def test_save_load_gives_identical_scores_with_queries(name, request, tmp_path):
     model = request.getfixturevalue(name)
     model.save(tmp_path / name)
-    again = Recommender.load(tmp_path / name)
+    again = load_model(tmp_path / name)
     ctx = [A_USER, Context(query=np.ones(DIM, dtype=np.float32)), Context(items=np.array([38]), query=np.eye(DIM)[0])]
     np.testing.assert_array_equal(model.score(ctx), again.score(ctx))
     if name == "distill":

@@ -13,10 +13,10 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coldrec.experiment import ExperimentConfig
-from coldrec.ingest import load_sample
-from coldrec.jobs import JobStore, submit
-from coldrec.workspace import Workspace
+from coldrec.data.ingest import load_sample
+from coldrec.data.workspace import Workspace
+from coldrec.runs.experiment import ExperimentConfig
+from coldrec.runs.jobs import JobStore, submit
 
 from .conftest import REPO
 

@@ -8,8 +8,8 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coldrec.experiment import ExperimentConfig
-from coldrec.jobs import JobStore, submit
+from coldrec.runs.experiment import ExperimentConfig
+from coldrec.runs.jobs import JobStore, submit
 from ui import state
 
 from .conftest import REPO
@@ -127,7 +127,7 @@ def test_upload_with_a_mapping_chosen_in_the_page(app):
 def test_data_page_profiles_the_selected_dataset(app):
     import json
 
-    from coldrec.profile import profile_dataset
+    from coldrec.data.profile import profile_dataset
 
     ws = state.workspace()
     ds = ws.datasets()[0].id
@@ -220,8 +220,8 @@ def _train(ws, ds: str, models: list[str], split: dict | None = None) -> str:
 @pytest.fixture(scope="module")
 def runs_ws(tmp_path_factory):
     """One workspace with three finished runs: two on the same split (pairable), one on a temporal split."""
-    from coldrec.ingest import load_sample
-    from coldrec.workspace import Workspace
+    from coldrec.data.ingest import load_sample
+    from coldrec.data.workspace import Workspace
 
     ws = Workspace(tmp_path_factory.mktemp("runs") / "ws")
     load_sample(ws)

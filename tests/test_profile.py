@@ -6,17 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coldrec.plots_profile import history_histogram, lorenz_figure, popularity_figure, text_length_histogram
-from coldrec.profile import (
-    HISTOGRAM_BUCKETS,
-    DatasetProfile,
-    gini,
-    head_size,
-    history_buckets,
-    lorenz_curve,
-    profile_dataset,
-)
-from coldrec.synth import generate_shop
+from coldrec.data.profile import HISTOGRAM_BUCKETS, DatasetProfile, head_size, history_buckets, profile_dataset
+from coldrec.data.synth import generate_shop
+from coldrec.metrics.inequality import gini, lorenz_curve
+from coldrec.visuals.profile import history_histogram, lorenz_figure, popularity_figure, text_length_histogram
 
 T0 = 1_700_000_000
 DAY = 86_400

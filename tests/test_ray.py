@@ -18,19 +18,22 @@ import pytest
 
 ray = pytest.importorskip("ray", reason="Ray is an optional extra: pip install 'coldrec[ray]'")
 
-from coldrec.distributed import WORKER_ENV, RayEngine  # noqa: E402
-from coldrec.engine import EngineError, open_engine, run_engine  # noqa: E402
-from coldrec.evaluate import evaluate  # noqa: E402
-from coldrec.experiment import ExperimentConfig, catalog_embeddings, load_run_info, run_experiment  # noqa: E402
-from coldrec.ingest import ingest  # noqa: E402
-from coldrec.jobs import JobStore, submit  # noqa: E402
-from coldrec.models import make_model  # noqa: E402
-from coldrec.schema import Columns  # noqa: E402
-from coldrec.search import SearchConfig, run_search  # noqa: E402
-from coldrec.split import make_split  # noqa: E402
-from coldrec.synth import write_shop  # noqa: E402
-from coldrec.text import EmbeddingCache, HashingEncoder  # noqa: E402
-from coldrec.workspace import Workspace  # noqa: E402
+from coldrec.columns import Columns  # noqa: E402
+from coldrec.data.ingest import ingest  # noqa: E402
+from coldrec.data.synth import write_shop  # noqa: E402
+from coldrec.data.workspace import Workspace  # noqa: E402
+from coldrec.evaluation.evaluate import evaluate  # noqa: E402
+from coldrec.models.registry import make_model  # noqa: E402
+from coldrec.runs.engine import open_engine, run_engine  # noqa: E402
+from coldrec.runs.engine.base import EngineError  # noqa: E402
+from coldrec.runs.engine.on_ray import WORKER_ENV, RayEngine  # noqa: E402
+from coldrec.runs.experiment import ExperimentConfig, catalog_embeddings, run_experiment  # noqa: E402
+from coldrec.runs.jobs import JobStore, submit  # noqa: E402
+from coldrec.runs.search import SearchConfig, run_search  # noqa: E402
+from coldrec.runs.store import load_run_info  # noqa: E402
+from coldrec.split.protocols import make_split  # noqa: E402
+from coldrec.text.cache import EmbeddingCache  # noqa: E402
+from coldrec.text.hashing import HashingEncoder  # noqa: E402
 
 from .test_experiment_jobs import _wait  # noqa: E402
 
@@ -76,7 +79,7 @@ def test_sharded_evaluation_gives_identical_rows_and_list_figures(shop):
     item_ids = pd.Index(catalog[Columns.item])
     split = make_split(ws.load_interactions(ds), catalog, {"protocol": "cold_user"})
     emb, _ = catalog_embeddings(ws, catalog, "hashing")
-    from coldrec.evaluate import fit_data
+    from coldrec.evaluation.evaluate import fit_data
 
     data = fit_data(split, item_ids, emb, catalog, "hashing")
     models = {name: make_model(name).fit(data) for name in ("popularity", "content")}
@@ -137,7 +140,7 @@ def test_search_trials_on_ray_match_local(shop, tmp_path):
 def test_bad_address_fails_fast_with_advice(shop):
     """No hang: a closed port is reported within the timeout, naming the address and what to do."""
     ws, ds = shop
-    code = ("import sys\nfrom coldrec.engine import open_engine\n"
+    code = ("import sys\nfrom coldrec.runs.engine import open_engine\n"
             "with open_engine(sys.argv[1]):\n    pass\n")
     for address in ("ray:127.0.0.1:1", "ray://no-such-host.invalid:10001"):
         start = time.monotonic()

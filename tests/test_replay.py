@@ -6,10 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coldrec.fewshot import cold_sequences, few_shot
-from coldrec.models import ContentModel, FitData, make_model
-from coldrec.replay import interest_after, replay, replay_curve, replay_user, timeline
-from coldrec.split import make_split
+from coldrec.evaluation.fewshot import cold_sequences, few_shot
+from coldrec.models import ContentModel
+from coldrec.models.base import FitData
+from coldrec.models.registry import make_model
+from coldrec.simulation.replay import interest_after, replay, replay_curve, replay_user, timeline
+from coldrec.split.protocols import make_split
 
 # e0..e4: x-axis, between x and y, y-axis, between y and z, z-axis (unit rows)
 VECS = np.array([[1, 0, 0], [0.8, 0.6, 0], [0, 1, 0], [0, 0.6, 0.8], [0, 0, 1]], dtype=np.float32)
@@ -75,7 +77,7 @@ def _split():
 def test_batch_replay_shares_the_few_shot_scoring():
     # popularity ignores the interest vector, so replay and the few-shot curve must agree exactly
     split, ids = _split(), pd.Index(CATALOG["item_id"])
-    from coldrec.evaluate import fit_data
+    from coldrec.evaluation.evaluate import fit_data
 
     pop = make_model("popularity").fit(fit_data(split, ids))
     seqs = cold_sequences(split, ids, 4)

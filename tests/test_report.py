@@ -10,8 +10,8 @@ import zipfile
 import pandas as pd
 import pytest
 
-from coldrec.experiment import ExperimentConfig, run_experiment
-from coldrec.report import build_report, load_results, metric_tables, safe_cell, safe_csv, tables_zip
+from coldrec.runs.experiment import ExperimentConfig, run_experiment
+from coldrec.visuals.report import build_report, load_results, metric_tables, safe_cell, safe_csv, tables_zip
 
 XSS = "<script>alert(1)</script>"
 FORMULA = "=cmd|' /C calc'!A0"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coldrec.evaluate import EvalUsers, ItemFacts
+from coldrec.evaluation.evaluate import EvalUsers, ItemFacts
+from coldrec.evaluation.tradeoff import tradeoff
 from coldrec.models.base import Context
-from coldrec.rerank import standardise, tail_boost, tradeoff
+from coldrec.ranking import standardise, tail_boost
 
 
 def test_standardise_by_hand():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from coldrec.ingest import ingest
-from coldrec.jobs import JobStore, submit
-from coldrec.search import SearchConfig, candidates, run_search, validation_split
-from coldrec.synth import generate_shop, write_shop
+from coldrec.data.ingest import ingest
+from coldrec.data.synth import generate_shop, write_shop
+from coldrec.runs.jobs import JobStore, submit
+from coldrec.runs.search import SearchConfig, candidates, run_search, validation_split
 
 from .test_experiment_jobs import _wait
 
@@ -24,7 +24,7 @@ def test_candidates_grid_then_random_sample():
 def test_validation_split_uses_only_the_outer_train_part():
     inter, cat = generate_shop(n_users=200, n_items=300, n_interactions=3000, seed=0)
     cfg = {"protocol": "cold_user", "seed": 0}
-    from coldrec.split import make_split
+    from coldrec.split.protocols import make_split
 
     outer = make_split(inter, cat, cfg)
     inner = validation_split(inter, cat, cfg)
@@ -60,7 +60,7 @@ def test_search_runs_as_a_job(ws, tmp_path):
 def test_search_records_its_engine(ws, tmp_path):
     import json
 
-    from coldrec.engine import run_engine
+    from coldrec.runs.engine import run_engine
 
     ip, cp = write_shop(tmp_path / "shop", n_users=200, n_items=300, n_interactions=3000, seed=0)
     ds = ingest(ws, ip, cp).dataset.id

@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coldrec.models import ContentModel, FitData
-from coldrec.simulate import Session, Simulator, session_record, update_interest
+from coldrec.models import ContentModel
+from coldrec.models.base import FitData
+from coldrec.simulation.files import session_record
+from coldrec.simulation.session import Session, Simulator, update_interest
 
 
 def test_update_rule_by_hand():
@@ -78,8 +80,8 @@ def test_reasons_follow_words_then_clicks(sim):
 
 
 def test_strategies_side_by_side_share_the_clicks(sim):
-    from coldrec.models import make_model
     from coldrec.models.base import FitData
+    from coldrec.models.registry import make_model
 
     users = np.array([0, 0, 1, 1, 2, 2])
     items = np.array([3, 4, 3, 5, 4, 5])  # tents are bought together
@@ -103,7 +105,7 @@ def test_session_lists_per_step_rebuild_from_clicks_and_alphas(sim):
 
 
 def test_saved_session_reloads_to_the_same_lists(sim, ws):
-    from coldrec.simulate import parse_session, restore_session, same_lists, save_session, saved_sessions
+    from coldrec.simulation.files import parse_session, restore_session, same_lists, save_session, saved_sessions
 
     s = sim.click(sim.click(sim.start("coffee"), 4, alpha=0.9), 3, alpha=0.3)
     lists = sim.lists(s, ["content"], k=3)
@@ -133,7 +135,7 @@ def test_saved_session_reloads_to_the_same_lists(sim, ws):
     (b'{"query": "coffee", "clicked": ["a"], "alphas": [2]}', "one number in [0, 1] per click"),
 ])
 def test_bad_session_files_name_what_is_wrong(sim, data, message):
-    from coldrec.simulate import SessionFileError, parse_session
+    from coldrec.simulation.files import SessionFileError, parse_session
 
     with pytest.raises(SessionFileError) as err:
         parse_session(data, sim.catalog)
@@ -141,7 +143,7 @@ def test_bad_session_files_name_what_is_wrong(sim, data, message):
 
 
 def test_older_export_with_one_alpha_still_loads(sim):
-    from coldrec.simulate import parse_session
+    from coldrec.simulation.files import parse_session
 
     rec = parse_session(b'{"query": "tent", "clicked": ["a", "b"], "alpha": 0.25}', sim.catalog)
     assert rec["alphas"] == [0.25, 0.25] and rec["strategies"] == ["content"]

@@ -13,13 +13,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from coldrec import metrics as M
-from coldrec.aggregate import compare, headline
-from coldrec.experiment import ExperimentConfig, run_experiment
-from coldrec.ingest import IngestOptions, import_and_store
-from coldrec.io.feedback import FeedbackConfig
-from coldrec.models import MODELS
-from coldrec.workspace import Workspace
+from coldrec.data.ingest import IngestOptions, import_and_store
+from coldrec.data.io.feedback import FeedbackConfig
+from coldrec.data.workspace import Workspace
+from coldrec.evaluation.aggregate import compare, headline
+from coldrec.metrics import accuracy as M
+from coldrec.models.registry import MODELS
+from coldrec.runs.experiment import ExperimentConfig, run_experiment
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 MOVIELENS = DATA / "movielens_latest_small"

@@ -6,17 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coldrec.split import (
-    HISTORY_BUCKETS,
-    PROTOCOLS,
-    ColdUserConfig,
-    cold_user_split,
-    describe,
-    history_bucket,
-    label_items,
-    make_split,
-)
-from coldrec.synth import generate_shop
+from coldrec.data.synth import generate_shop
+from coldrec.split.protocols import PROTOCOLS, ColdUserConfig, cold_user_split, make_split
+from coldrec.split.segments import HISTORY_BUCKETS, describe, history_bucket, label_items
 
 PARTS = ("train", "context", "test")
 

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from coldrec import synth
-from coldrec.synth import generate_shop, main, write_shop
+from coldrec.data import synth
+from coldrec.data.synth import generate_shop, main, write_shop
 
 SIZE = {"n_users": 300, "n_items": 1200, "n_interactions": 5000}
 START, SPAN = 1_700_000_000, 180 * 86_400

@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coldrec.text import EmbeddingCache, HashingEncoder, SentenceTransformerEncoder, load_encoder, split_precision
+from coldrec.text.cache import EmbeddingCache
+from coldrec.text.factory import load_encoder
+from coldrec.text.hashing import HashingEncoder
+from coldrec.text.sentence import SentenceTransformerEncoder, split_precision
 
 
 class CountingEncoder(HashingEncoder):

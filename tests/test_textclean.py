@@ -1,4 +1,4 @@
-"""Plain text from HTML fragments, entities and lists (coldrec.io.textclean)."""
+"""Plain text from HTML fragments, entities and lists (coldrec.data.io.textclean)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coldrec.io.textclean import clean_text, clean_text_column
+from coldrec.data.io.textclean import clean_text, clean_text_column
 
 MAGAZINES_META = (Path(__file__).resolve().parents[2] / "shared" / "data" / "amazon2018_magazine_subscriptions"
                   / "meta_Magazine_Subscriptions.json.gz")

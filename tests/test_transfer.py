@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coldrec.evaluate import fit_data
-from coldrec.models import Context, FitData, Recommender, make_model
-from coldrec.split import Split
-from coldrec.text import SentenceTransformerEncoder
+from coldrec.evaluation.evaluate import fit_data
+from coldrec.models.base import Context, FitData, Recommender
+from coldrec.models.registry import load_model, make_model
+from coldrec.split.base import Split
+from coldrec.text.sentence import SentenceTransformerEncoder
 from tests.test_models import IDX, ITEMS, _catalog, _embeddings, _train
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -37,7 +38,7 @@ def test_transfer_saves_an_encoder_folder_that_reloads(transfer, tmp_path):
     transfer.save(tmp_path / "m")
     encoder = SentenceTransformerEncoder(tmp_path / "m" / "encoder")
     np.testing.assert_allclose(encoder.encode(_catalog()["text"].tolist()), transfer.embeddings_, atol=1e-5)
-    again = Recommender.load(tmp_path / "m")
+    again = load_model(tmp_path / "m")
     ctx = [Context(query_text="camping gear"), Context(np.array([IDX["c1"]]), query_text="a mug")]
     np.testing.assert_allclose(again.score(ctx), transfer.score(ctx), atol=1e-5)
     assert ITEMS[int(np.argmax(transfer.score(ctx[:1])[0]))].startswith("k")
@@ -85,7 +86,7 @@ def test_adapter_round_trips_and_adapts_the_query(tmp_path):
     data, _ = _two_pairs_of_groups()
     model = make_model("adapter", {"epochs": 2}).fit(data)
     model.save(tmp_path / "a")
-    again = Recommender.load(tmp_path / "a")
+    again = load_model(tmp_path / "a")
     np.testing.assert_array_equal(again.weight_, model.weight_)
     np.testing.assert_array_equal(again.loss_history_, model.loss_history_)
     query = data.embeddings[0]

@@ -5,10 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coldrec.models import ContentModel, FitData, Recommender, make_model
+from coldrec.models import ContentModel
+from coldrec.models.base import FitData, Recommender
+from coldrec.models.registry import make_model
+from coldrec.models.wrappers import Blend, TailBoosted
 from coldrec.ranking import top_k
-from coldrec.simulate import Session, session_context
-from coldrec.whatif import Blend, Knobs, TailBoosted, hide_items, new_item_mask, refit_without, strategies
+from coldrec.simulation.session import Session, session_context
+from coldrec.simulation.whatif import Knobs, hide_items, new_item_mask, refit_without, strategies
 
 
 class Fixed(Recommender):
@@ -19,6 +22,8 @@ class Fixed(Recommender):
     def __init__(self, scores, name="fixed"):
         super().__init__()
         self.scores, self.name, self.n_items_, self.seen = np.asarray(scores, dtype=float), name, len(scores), []
+        # A stand-in for content reads the session the way content does (a declared capability, not a name).
+        self.reads_interest_only = name == "content"
 
     def score(self, contexts):
         self.seen.extend(contexts)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from coldrec.ingest import ingest, load_sample
-from coldrec.jobs import JobStore
+from coldrec.data.ingest import ingest, load_sample
+from coldrec.runs.jobs import JobStore
 
 from .conftest import write_csvs
 
@@ -78,7 +78,7 @@ def test_two_processes_write_and_read_the_workspace_at_once(ws, tiny_shop, tmp_p
     job = store.create("train", {}, ds.id)
     store.mark_running(job, 0)
     writer = subprocess.Popen([sys.executable, "-c", (
-        "import sys; from coldrec.workspace import Workspace; from coldrec.jobs import JobStore\n"
+        "import sys; from coldrec.data.workspace import Workspace; from coldrec.runs.jobs import JobStore\n"
         "s = JobStore(Workspace(sys.argv[1]))\n"
         "for i in range(300): s.set_progress(sys.argv[2], i / 300, f'step {i}')\n"), str(ws.root), job])
     reads = 0

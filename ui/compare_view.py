@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from coldrec.compare_runs import compare_runs, pairing_problem
-from coldrec.experiment import load_run_info, load_table
-from coldrec.plots import diff_figure, label
-from coldrec.workspace import Workspace
+from coldrec.data.workspace import Workspace
+from coldrec.evaluation.compare import compare_runs, pairing_problem
+from coldrec.runs.store import load_run_info, load_table
+from coldrec.visuals.coldstart import diff_figure, label
 from ui.runs import finished_runs, run_label
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coldrec.ingest import IngestOptions, find_public_datasets, import_and_store
-from coldrec.io.feedback import FeedbackConfig
-from coldrec.workspace import Workspace
+from coldrec.data.ingest import IngestOptions, find_public_datasets, import_and_store
+from coldrec.data.io.feedback import FeedbackConfig
+from coldrec.data.workspace import Workspace
 from ui import state
 
 RESULT = "import_result"

@@ -7,7 +7,7 @@ from dataclasses import fields
 
 import streamlit as st
 
-from coldrec.models import MODELS
+from coldrec.models.registry import MODELS
 
 
 def _help(cls: type, name: str) -> str | None:

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from coldrec.plots_sim import curve_chart, replay_chart
-from coldrec.replay import RunData, UserReplay, replay, replay_curve, replay_user
-from coldrec.simulate import Simulator
-from coldrec.whatif import Knobs
+from coldrec.simulation.replay import RunData, UserReplay, replay, replay_curve, replay_user
+from coldrec.simulation.session import Simulator
+from coldrec.simulation.whatif import Knobs
+from coldrec.visuals.simulation import curve_chart, replay_chart
 from ui.sim_view import timeline_section
 
 BATCH_USERS = 200  # held-out users replayed for the curve (a few seconds with every strategy)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from coldrec.experiment import load_table
-from coldrec.jobs import Job, JobStore
-from coldrec.workspace import Workspace
+from coldrec.data.workspace import Workspace
+from coldrec.runs.jobs import Job, JobStore
+from coldrec.runs.store import load_table
 from ui import state
 
 NO_RUN = ("No finished training run yet. Open the **Train** page, pick a split and models and press **Train**; "

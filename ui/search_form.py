@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import fields
 
-import pandas as pd
 import streamlit as st
 
-from coldrec.jobs import JobStore, submit
-from coldrec.models import MODELS
-from coldrec.search import SearchConfig
-from coldrec.workspace import Workspace
+from coldrec.data.workspace import Workspace
+from coldrec.models.registry import MODELS
+from coldrec.runs.jobs import JobStore, submit
+from coldrec.runs.search import SearchConfig
+from coldrec.runs.store import RunStore
 
 
 def search_section(ws: Workspace, ds_id: str, split_cfg: dict, encoder: str) -> None:
@@ -41,4 +41,4 @@ def search_section(ws: Workspace, ds_id: str, split_cfg: dict, encoder: str) -> 
     if done:
         job = st.selectbox("Finished searches", done, format_func=lambda j: f"{j.id} · {j.params['model']}",
                            key="search_done")
-        st.dataframe(pd.read_parquet(ws.run_dir(job.id) / "trials.parquet"), hide_index=True)
+        st.dataframe(RunStore.of(ws, job.id).table(RunStore.TRIALS), hide_index=True)

@@ -8,12 +8,9 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from coldrec.plots_sim import timeline_chart
-from coldrec.replay import timeline
-from coldrec.simulate import (
-    Session,
+from coldrec.data.workspace import Workspace
+from coldrec.simulation.files import (
     SessionFileError,
-    Simulator,
     load_session,
     parse_session,
     restore_session,
@@ -22,7 +19,9 @@ from coldrec.simulate import (
     saved_sessions,
     session_record,
 )
-from coldrec.workspace import Workspace
+from coldrec.simulation.replay import timeline
+from coldrec.simulation.session import Session, Simulator
+from coldrec.visuals.simulation import timeline_chart
 from ui import state
 
 PERSONAS = {

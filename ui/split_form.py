@@ -7,7 +7,7 @@ from dataclasses import fields
 
 import streamlit as st
 
-from coldrec.split import PROTOCOLS
+from coldrec.split.protocols import PROTOCOLS
 
 LABELS = {"cold_user": "Cold users (hold out a share of users)", "temporal": "Temporal (cut at a point in time)",
           "cold_item": "Cold items (hold out the newest items)", "new_domain": "New domain (hold out a category)",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coldrec.workspace import Workspace, default_root
+from coldrec.data.workspace import Workspace, default_root
 
 DATASET = "dataset_id"  # the dataset every page works on
 RUN = "run_id"  # the training run shown on result pages

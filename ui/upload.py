@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coldrec.ingest import IngestOptions, ingest, preview_file, preview_text
-from coldrec.io.feedback import FeedbackConfig
-from coldrec.io.mapping import CATALOG_ALIASES, INTERACTION_ALIASES, parse_pairs
-from coldrec.schema import DEFAULT_TEXT_FIELDS
-from coldrec.workspace import Workspace
+from coldrec.columns import DEFAULT_TEXT_FIELDS
+from coldrec.data.ingest import IngestOptions, ingest, preview_file, preview_text
+from coldrec.data.io.feedback import FeedbackConfig
+from coldrec.data.io.mapping import CATALOG_ALIASES, INTERACTION_ALIASES, parse_pairs
+from coldrec.data.workspace import Workspace
 from ui import state
 
 FILE_TYPES = ["csv", "tsv", "txt", "parquet", "jsonl", "json", "gz"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from coldrec.evaluate import eval_users
-from coldrec.plots_sim import tradeoff_chart
-from coldrec.replay import RunData
-from coldrec.rerank import STRENGTHS, tradeoff
-from coldrec.simulate import Simulator
-from coldrec.whatif import REFITTABLE, Knobs, held_out_users, new_item_mask, new_share_effect
+from coldrec.evaluation.evaluate import eval_users
+from coldrec.evaluation.tradeoff import STRENGTHS, tradeoff
+from coldrec.simulation.replay import RunData
+from coldrec.simulation.session import Simulator
+from coldrec.simulation.whatif import REFITTABLE, Knobs, held_out_users, new_item_mask, new_share_effect
+from coldrec.visuals.simulation import tradeoff_chart
 
 NO_BLEND = "(no blend strategy)"
 TRADEOFF_USERS = 300  # held-out users sampled for the trade-off and share-as-new tables (a few seconds)
@@ -118,7 +118,7 @@ def tail_mask_of(run: RunData | None, counts: np.ndarray) -> np.ndarray:
     """Tail items: the run's split labels when there is a run, else the dataset's own popularity."""
     if run is not None:
         return run.facts.tail
-    from coldrec.segments import head_mask
+    from coldrec.split.segments import head_mask
 
     return ~head_mask(counts, 0.8)
 

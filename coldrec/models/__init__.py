@@ -1,4 +1,14 @@
-"""The model zoo: one module per model behind :class:`Recommender`."""
+"""The model zoo: one module per model behind one interface.
+
+Offers
+------
+- :class:`Recommender`, :class:`Context`, :class:`FitData`, :class:`ModelConfig`: the contract every model follows.
+- :data:`MODELS`, :func:`make_model`, :func:`load_model`: the registry (by name, from parameters, from a folder).
+- One class per model: :class:`Popularity`, :class:`ItemKNN`, :class:`EASE`, :class:`BPR`,
+  :class:`ContentModel`, :class:`TwoTower`, :class:`Distill`, :class:`AdapterModel`,
+  :class:`TransferModel`, :class:`Hybrid`.
+- :class:`Blend`, :class:`TailBoosted`: models made of other models (what-if strategies).
+"""
 
 from coldrec.models.base import Context, FitData, ModelConfig, Recommender
 from coldrec.models.content import ContentConfig, ContentModel
@@ -8,21 +18,31 @@ from coldrec.models.hybrid import Hybrid
 from coldrec.models.itemknn import ItemKNN
 from coldrec.models.mf import BPR
 from coldrec.models.popularity import Popularity, PopularityConfig
+from coldrec.models.registry import MODELS, load_model, make_model
 from coldrec.models.transfer import AdapterModel, TransferModel
 from coldrec.models.twotower import TwoTower
+from coldrec.models.wrappers import Blend, TailBoosted
 
-MODELS: dict[str, type[Recommender]] = {m.name: m for m in (Popularity, ContentModel, ItemKNN, EASE, BPR,
-                                                            AdapterModel, TransferModel, TwoTower, Distill,
-                                                            Hybrid)}
-
-
-def make_model(name: str, params: dict | None = None) -> Recommender:
-    """A fresh model by registry name, its config built from plain ``params``."""
-    if name not in MODELS:
-        raise KeyError(f"unknown model '{name}'; choose from {', '.join(MODELS)}")
-    cls = MODELS[name]
-    return cls(cls.config_cls.from_dict(params or {}))
-
-
-__all__ = ["MODELS", "ContentConfig", "ContentModel", "Context", "FitData", "ModelConfig",
-           "Popularity", "PopularityConfig", "Recommender", "make_model"]
+__all__ = [
+    "BPR",
+    "EASE",
+    "MODELS",
+    "AdapterModel",
+    "Blend",
+    "ContentConfig",
+    "ContentModel",
+    "Context",
+    "Distill",
+    "FitData",
+    "Hybrid",
+    "ItemKNN",
+    "ModelConfig",
+    "Popularity",
+    "PopularityConfig",
+    "Recommender",
+    "TailBoosted",
+    "TransferModel",
+    "TwoTower",
+    "load_model",
+    "make_model",
+]

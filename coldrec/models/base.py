@@ -9,7 +9,7 @@ interacted with (oldest first) and/or a query vector in the text space.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar, Self
@@ -18,12 +18,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-# progress(fraction in [0, 1], step description); may raise to cancel the fit.
-Progress = Callable[[float, str], None]
-
-
-def _no_progress(fraction: float, step: str) -> None:
-    pass
+from coldrec.types import Progress, no_progress
 
 
 @dataclass
@@ -87,6 +82,9 @@ class Recommender:
     uses_text: ClassVar[bool] = False
     cold_users: ClassVar[bool] = False  # can rank for a user absent from train
     cold_items: ClassVar[bool] = False  # can rank an item absent from train above chance
+    # Reads a session only through the interest vector (clicks are already in it): the simulator then
+    # passes no clicked items, so they are not counted twice.
+    reads_interest_only: ClassVar[bool] = False
 
     def __init__(self, config: ModelConfig | None = None) -> None:
         self.config = config or self.config_cls()
@@ -96,7 +94,7 @@ class Recommender:
         if self.uses_text and data.embeddings is None:
             raise ValueError(f"{self.name} needs text embeddings of the catalog")
         self.n_items_ = data.n_items
-        self._progress = progress or _no_progress
+        self._progress = progress or no_progress
         self._fit(data)
         return self
 
@@ -115,6 +113,7 @@ class Recommender:
         pass
 
     def save(self, folder: str | Path) -> None:
+        """Config as model.json, arrays as state.npz; :func:`coldrec.models.registry.load_model` reads them back."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         meta = {"name": self.name, "n_items": self.n_items_, "config": self.config.to_dict()}
@@ -127,17 +126,3 @@ class Recommender:
 
     def _load_extra(self, folder: Path) -> None:
         """Counterpart of ``_save_extra``."""
-
-    @classmethod
-    def load(cls, folder: str | Path) -> Recommender:
-        from coldrec.models import MODELS
-
-        folder = Path(folder)
-        meta = json.loads((folder / "model.json").read_text())
-        model_cls = MODELS[meta["name"]]
-        model = model_cls(model_cls.config_cls.from_dict(meta["config"]))
-        model.n_items_ = meta["n_items"]
-        with np.load(folder / "state.npz", allow_pickle=False) as z:
-            model.set_state({k: z[k] for k in z.files})
-        model._load_extra(folder)
-        return model

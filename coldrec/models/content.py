@@ -37,6 +37,7 @@ class ContentModel(Recommender):
     uses_text = True
     cold_users = True
     cold_items = True
+    reads_interest_only = True  # the session's interest vector already holds every click
 
     def _fit(self, data: FitData) -> None:
         self.embeddings_ = np.ascontiguousarray(data.embeddings, dtype=np.float32)

@@ -19,8 +19,8 @@ import pandas as pd
 import torch
 from torch import nn
 
+from coldrec.columns import Columns
 from coldrec.models.base import Context, FitData
-from coldrec.schema import Columns
 
 C = Columns
 

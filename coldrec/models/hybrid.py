@@ -11,7 +11,7 @@ from coldrec.models.base import Context, FitData, ModelConfig, Recommender
 from coldrec.models.content import ContentConfig, ContentModel
 from coldrec.models.ease import EASE, EASEConfig
 from coldrec.models.itemknn import ItemKNN, ItemKNNConfig
-from coldrec.rerank import standardise
+from coldrec.ranking import standardise
 
 CF_KINDS = ("itemknn", "ease", "auto")
 
@@ -24,7 +24,7 @@ class HybridConfig(ModelConfig):
     the rest configure the component models (see ContentConfig, EASEConfig, ItemKNNConfig).
 
     The defaults were picked on validation splits (inner splits of the benchmark's train part, as in
-    ``coldrec.search.validation_split``, never the benchmark's test users) of the sample shop, Amazon Gift
+    ``coldrec.runs.search.validation_split``, never the benchmark's test users) of the sample shop, Amazon Gift
     Cards, Amazon Magazines and MovieLens. For cold users with 3 revealed items item kNN beat EASE as the cf
     part on three of the four (MovieLens by 0.034 NDCG@20, the others by ~0.003; the sample shop 0.001 the
     other way) and fits far faster; cf twice the text weight was the best compromise (4x ties, 1x loses on
@@ -50,7 +50,7 @@ class Hybrid(Recommender):
     Notes
     -----
     ``score = w_text z(content) + w_cf z(cf) + w_pop z(prior)``, each ``z``
-    standardised per row (``coldrec.rerank.standardise``) so the weights
+    standardised per row (``coldrec.ranking.standardise``) so the weights
     mean the same on every catalog.
 
     - content: :class:`ContentModel` (cosine of the user's vector, from the

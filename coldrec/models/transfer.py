@@ -18,17 +18,19 @@ from pathlib import Path
 
 import numpy as np
 
-from coldrec.encoders.finetune import FineTuneConfig, fine_tune_encoder, in_batch_loss, next_item_pairs
 from coldrec.models.base import Context, FitData
 from coldrec.models.content import ContentConfig, ContentModel
-from coldrec.text import SentenceTransformerEncoder, TextEncoder, load_encoder
+from coldrec.text.factory import load_encoder
+from coldrec.text.finetune import FineTuneConfig, fine_tune_encoder, in_batch_loss, next_item_pairs
+from coldrec.text.protocol import TextEncoder
+from coldrec.text.sentence import SentenceTransformerEncoder
 
 ENCODER_FOLDER = "encoder"
 
 
 @dataclass
 class TransferConfig(ContentConfig):
-    """Scoring as :class:`ContentConfig`; fine-tuning as :class:`coldrec.encoders.FineTuneConfig`.
+    """Scoring as :class:`ContentConfig`; fine-tuning as :class:`coldrec.text.finetune.FineTuneConfig`.
 
     ``base_encoder``: model folder to start from; None = the run's encoder when
     it is a sentence-transformers model, else the packaged MiniLM.
@@ -69,6 +71,8 @@ class TransferModel(ContentModel):
     label = "Transfer (fine-tuned encoder)"
     config_cls = TransferConfig
     uses_text = True
+    # The session's interest vector lives in the base encoder's space, not the fine-tuned one: read the clicks.
+    reads_interest_only = False
     cold_users = True
     cold_items = True
 
@@ -141,6 +145,7 @@ class AdapterModel(ContentModel):
     label = "Adapter (linear map on text embeddings)"
     config_cls = AdapterConfig
     uses_text = True
+    reads_interest_only = False  # clicks go through W like every item; the raw interest vector does not
     cold_users = True
     cold_items = True
 

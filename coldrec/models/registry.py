@@ -1,0 +1,44 @@
+"""The model registry: every model by name, a fresh one from plain parameters, a saved one from its folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from coldrec.models.base import Recommender
+from coldrec.models.content import ContentModel
+from coldrec.models.distill import Distill
+from coldrec.models.ease import EASE
+from coldrec.models.hybrid import Hybrid
+from coldrec.models.itemknn import ItemKNN
+from coldrec.models.mf import BPR
+from coldrec.models.popularity import Popularity
+from coldrec.models.transfer import AdapterModel, TransferModel
+from coldrec.models.twotower import TwoTower
+
+MODELS: dict[str, type[Recommender]] = {m.name: m for m in (Popularity, ContentModel, ItemKNN, EASE, BPR,
+                                                            AdapterModel, TransferModel, TwoTower, Distill,
+                                                            Hybrid)}
+
+
+def make_model(name: str, params: dict | None = None) -> Recommender:
+    """A fresh model by registry name, its config built from plain ``params``."""
+    if name not in MODELS:
+        raise KeyError(f"unknown model '{name}'; choose from {', '.join(MODELS)}")
+    cls = MODELS[name]
+    return cls(cls.config_cls.from_dict(params or {}))
+
+
+def load_model(folder: str | Path) -> Recommender:
+    """A model saved by :meth:`Recommender.save`: config from model.json, arrays from state.npz (never pickle)."""
+    folder = Path(folder)
+    meta = json.loads((folder / "model.json").read_text())
+    model_cls = MODELS[meta["name"]]
+    model = model_cls(model_cls.config_cls.from_dict(meta["config"]))
+    model.n_items_ = meta["n_items"]
+    with np.load(folder / "state.npz", allow_pickle=False) as z:
+        model.set_state({k: z[k] for k in z.files})
+    model._load_extra(folder)
+    return model

@@ -1,0 +1,93 @@
+"""A new user click by click: sessions and their saved files, replay of held-out users, what-if knobs.
+
+Offers
+------
+- :mod:`.files`: Saved sessions: the JSON record of a session, validated on import, stored in the workspace.
+- :mod:`.replay`: Replay a real held-out user: reveal their interactions one by one and watch each strategy's list.
+- :mod:`.session`: A new user's session: words, recommendations, clicks, re-ranking.
+- :mod:`.whatif`: What-if knobs: turn one and every strategy's list (session, replay) changes at once.
+"""
+
+from coldrec.simulation.files import (
+    SESSION_FORMAT,
+    SessionFileError,
+    load_session,
+    parse_session,
+    restore_session,
+    same_lists,
+    save_session,
+    saved_sessions,
+    session_record,
+    sessions_dir,
+)
+from coldrec.simulation.replay import (
+    RunData,
+    UserReplay,
+    interest_after,
+    interest_contexts,
+    load_run_data,
+    replay,
+    replay_curve,
+    replay_user,
+    timeline,
+)
+from coldrec.simulation.session import (
+    Session,
+    Simulator,
+    click,
+    explain,
+    open_simulator,
+    recommend,
+    session_context,
+    start_session,
+    update_interest,
+)
+from coldrec.simulation.whatif import (
+    REFITTABLE,
+    Knobs,
+    held_out_users,
+    hide_items,
+    new_item_mask,
+    new_share_effect,
+    refit_without,
+    strategies,
+)
+
+__all__ = [
+    "Knobs",
+    "REFITTABLE",
+    "RunData",
+    "SESSION_FORMAT",
+    "Session",
+    "SessionFileError",
+    "Simulator",
+    "UserReplay",
+    "click",
+    "explain",
+    "held_out_users",
+    "hide_items",
+    "interest_after",
+    "interest_contexts",
+    "load_run_data",
+    "load_session",
+    "new_item_mask",
+    "new_share_effect",
+    "open_simulator",
+    "parse_session",
+    "recommend",
+    "refit_without",
+    "replay",
+    "replay_curve",
+    "replay_user",
+    "restore_session",
+    "same_lists",
+    "save_session",
+    "saved_sessions",
+    "session_context",
+    "session_record",
+    "sessions_dir",
+    "start_session",
+    "strategies",
+    "timeline",
+    "update_interest",
+]

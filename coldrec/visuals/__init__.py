@@ -1,0 +1,81 @@
+"""Plotly figures built from the library's tidy tables, one theme for them all, and the HTML/CSV report.
+
+Offers
+------
+- :mod:`.coldstart`: Plotly figures built from the library's tidy tables (used by the app and the report).
+- :mod:`.longtail`: Plotly figures of the long-tail view (Long tail page and report): popularity, exposure Lorenz,
+  tail boost.
+- :mod:`.profile`: Plotly figures of a :class:`~coldrec.data.profile.DatasetProfile` (the Data page's charts).
+- :mod:`.report`: A self-contained HTML report of one or more runs, and their metric tables as formula-safe CSV.
+- :mod:`.simulation`: Plotly figures for the simulator: list timelines, replay metrics, the tail-boost trade-off.
+"""
+
+from coldrec.visuals.coldstart import (
+    METRIC_LABELS,
+    SEGMENT_COLORS,
+    bucket_lines,
+    coldstart_bars,
+    diff_figure,
+    few_shot_figure,
+    item_segment_bars,
+    label,
+    lift_figure,
+)
+from coldrec.visuals.longtail import exposure_lorenz_figure, popularity_curve, tradeoff_figure
+from coldrec.visuals.profile import (
+    CURVE_COLOR,
+    EQUALITY_COLOR,
+    HEAD_TAIL_COLORS,
+    history_histogram,
+    lorenz_figure,
+    popularity_figure,
+    text_length_histogram,
+)
+from coldrec.visuals.report import (
+    FORMULA_START,
+    RunResults,
+    build_report,
+    load_results,
+    metric_tables,
+    protocol_text,
+    safe_cell,
+    safe_csv,
+    tables_zip,
+)
+from coldrec.visuals.simulation import METRIC_NAMES, curve_chart, replay_chart, timeline_chart, tradeoff_chart
+
+__all__ = [
+    "CURVE_COLOR",
+    "EQUALITY_COLOR",
+    "FORMULA_START",
+    "HEAD_TAIL_COLORS",
+    "METRIC_LABELS",
+    "METRIC_NAMES",
+    "RunResults",
+    "SEGMENT_COLORS",
+    "bucket_lines",
+    "build_report",
+    "coldstart_bars",
+    "curve_chart",
+    "diff_figure",
+    "exposure_lorenz_figure",
+    "few_shot_figure",
+    "history_histogram",
+    "item_segment_bars",
+    "label",
+    "lift_figure",
+    "load_results",
+    "lorenz_figure",
+    "metric_tables",
+    "popularity_curve",
+    "popularity_figure",
+    "protocol_text",
+    "replay_chart",
+    "safe_cell",
+    "safe_csv",
+    "tables_zip",
+    "text_length_histogram",
+    "timeline_chart",
+    "tradeoff_chart",
+    "tradeoff_figure",
+]
