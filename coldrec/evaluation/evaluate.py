@@ -89,26 +89,58 @@ def _index_lists(frame: pd.DataFrame, item_ids: pd.Index, unique: bool) -> pd.Se
     return idx.groupby(C.user)["i"].apply(np.unique if unique else np.asarray)
 
 
-def eval_users(split: Split, item_ids: pd.Index) -> EvalUsers:
+def eval_users(split: Split, item_ids: pd.Index, n_targets: int | None = None) -> EvalUsers:
     """Contexts (train history, or revealed context for cold users) and relevant items per test user.
 
     Relevant items exclude what the user already has in their history: the
     ranking excludes those, so counting them would cap recall below 1.
+
+    Parameters
+    ----------
+    split, item_ids
+        The split and the catalog's item ids (row order of every score matrix).
+    n_targets : int, optional
+        The target rule. None: every test item of the user (the protocol's own
+        test part). An int N: each user's next N distinct new items in time
+        order, and users with fewer than N are left out.
+
+    Notes
+    -----
+    NDCG, recall and hit rate depend on how many items a user must find, so
+    segments scored on test parts of different sizes (a cold user's whole
+    remaining history against a warm user's last 20%) differ even under a
+    random ranking. The next-N rule gives every user exactly N targets, which
+    makes segments comparable like for like.
     """
     history = pd.concat([split.train, split.context]).sort_values(C.timestamp, kind="stable")
     hist_idx = _index_lists(history, item_ids, unique=False)
-    test_idx = _index_lists(split.test, item_ids, unique=True)
+    test_idx = _index_lists(split.test, item_ids, unique=True) if n_targets is None else \
+        _next_items(split.test, item_ids, hist_idx)
     ids, contexts, relevant = [], [], []
     for user, rel in test_idx.items():
         hist = hist_idx.get(user, np.zeros(0, dtype=np.int64))
-        rel = np.setdiff1d(rel, hist)
-        if len(rel):
+        rel = np.setdiff1d(rel, hist) if n_targets is None else rel[:n_targets]
+        if len(rel) and (n_targets is None or len(rel) == n_targets):
             ids.append(user)
             contexts.append(Context(items=hist))
             relevant.append(rel)
     seg = split.users.set_index(C.user).loc[ids]
     return EvalUsers(np.asarray(ids), seg["segment"].to_numpy(), seg["history_bucket"].to_numpy(),
                      seg["n_history"].to_numpy(), contexts, relevant)
+
+
+def _next_items(test: pd.DataFrame, item_ids: pd.Index, hist_idx: pd.Series) -> pd.Series:
+    """Per user: test items in time order, first occurrences only, minus the user's history."""
+    ordered = test.sort_values([C.user, C.timestamp], kind="stable")
+    seqs = _index_lists(ordered, item_ids, unique=False)
+    empty = np.zeros(0, dtype=np.int64)
+
+    def new_items(user: object, seq: np.ndarray) -> np.ndarray:
+        _, first = np.unique(seq, return_index=True)
+        seq = seq[np.sort(first)]
+        return seq[~np.isin(seq, hist_idx.get(user, empty))]
+
+    return pd.Series({user: new_items(user, seq) for user, seq in seqs.items()}, dtype=object)
 
 
 def rank_users(model: Recommender, users: EvalUsers, k_max: int,
@@ -198,12 +230,13 @@ class EvalResult:
 
 def evaluate(models: Mapping[str, Recommender], split: Split, item_ids: pd.Index, ks: tuple[int, ...] = KS,
              embeddings: np.ndarray | None = None, on_model: Callable[[str], None] | None = None,
-             batch_size: int = 512) -> EvalResult:
+             batch_size: int = 512, n_targets: int | None = None) -> EvalResult:
     """Rank every test user with every model; see :func:`user_rows` and :func:`list_rows`.
 
-    ``batch_size`` users are scored at a time (memory: batch x catalog floats).
+    ``batch_size`` users are scored at a time (memory: batch x catalog floats);
+    ``n_targets`` is the target rule of :func:`eval_users`.
     """
-    users = eval_users(split, item_ids)
+    users = eval_users(split, item_ids, n_targets)
     facts = item_facts(split, item_ids, embeddings)
     parts = []
     for name, model in models.items():
