@@ -51,7 +51,7 @@ def test_train_prints_the_summary(tmp_path, capsys):
 
 
 def test_import_movielens_folder_with_a_rating_threshold(tmp_path, capsys):
-    from .test_importers import DATA
+    from tests.data.test_importers import DATA
 
     folder = DATA / "movielens_latest_small"
     if not folder.exists():

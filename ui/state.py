@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from coldrec.data.workspace import Workspace, default_root
 
@@ -16,8 +17,29 @@ def _open_workspace(root: str) -> Workspace:
     return Workspace(root)
 
 
+def leave_legacy_navigation() -> None:
+    """Rerun through app.py when Streamlit started in its legacy multipage mode.
+
+    Streamlit decides once per server process, on the first session, whether a
+    ``pages/`` folder beside the main script means legacy multipage mode; it
+    only leaves that mode when ``st.navigation`` runs. After a restart, a first
+    request to a deep link (``/train``) ran the page file on its own, with a
+    sidebar of raw file names and no page config, until someone opened ``/``.
+    The product keeps its ``pages/`` folder, so a page that finds itself run in
+    legacy mode switches the flag off and reruns: the rerun executes app.py,
+    whose ``st.navigation`` resolves the same URL to the same page.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def workspace() -> Workspace:
-    """The workspace named by ``$COLDREC_WORKSPACE`` (else ./workspace), opened once per process."""
+    """The workspace named by ``$COLDREC_WORKSPACE`` (else ./workspace), opened once per process.
+
+    Every page calls this first, so it is also where a page leaves legacy navigation.
+    """
+    leave_legacy_navigation()
     return _open_workspace(str(default_root()))
 
 

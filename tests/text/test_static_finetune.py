@@ -14,7 +14,7 @@ from coldrec.text.finetune import FineTuneConfig, fine_tune_encoder, in_batch_lo
 from coldrec.text.sentence import SentenceTransformerEncoder
 from coldrec.text.static import StaticEncoder, compare_encoders, distill_static_encoder
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 COFFEE = ["Espresso coffee beans", "Dark roast ground coffee", "Burr coffee grinder", "Cold brew coffee maker"]
 TEA = ["Loose leaf green tea", "Earl grey tea bags", "Cast iron teapot", "Matcha tea whisk"]
 CAMPING = ["Two-person camping tent", "Down sleeping bag", "Camping gas stove", "Hiking backpack 40 l"]

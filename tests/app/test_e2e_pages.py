@@ -9,8 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from coldrec.data.synth import write_shop
-
-from .e2e_support import ARTIFACTS, nav, shot
+from tests.e2e_support import ARTIFACTS, nav, shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("screenshot_on_failure")]
 

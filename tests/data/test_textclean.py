@@ -13,7 +13,7 @@ import pytest
 
 from coldrec.data.io.textclean import clean_text, clean_text_column
 
-MAGAZINES_META = (Path(__file__).resolve().parents[2] / "shared" / "data" / "amazon2018_magazine_subscriptions"
+MAGAZINES_META = (Path(__file__).resolve().parents[3] / "shared" / "data" / "amazon2018_magazine_subscriptions"
                   / "meta_Magazine_Subscriptions.json.gz")
 
 

@@ -11,7 +11,7 @@ from coldrec.models.base import Context, FitData, Recommender
 from coldrec.models.registry import load_model, make_model
 from coldrec.split.base import Split
 from coldrec.text.sentence import SentenceTransformerEncoder
-from tests.test_models import IDX, ITEMS, _catalog, _embeddings, _train
+from tests.models.test_contract import IDX, ITEMS, _catalog, _embeddings, _train
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

@@ -17,8 +17,7 @@ from coldrec.data.ingest import load_sample
 from coldrec.data.workspace import Workspace
 from coldrec.runs.experiment import ExperimentConfig
 from coldrec.runs.jobs import JobStore, submit
-
-from .conftest import REPO
+from tests.conftest import REPO
 
 TIMEOUT = 120
 

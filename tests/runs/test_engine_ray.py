@@ -34,8 +34,7 @@ from coldrec.runs.store import load_run_info  # noqa: E402
 from coldrec.split.protocols import make_split  # noqa: E402
 from coldrec.text.cache import EmbeddingCache  # noqa: E402
 from coldrec.text.hashing import HashingEncoder  # noqa: E402
-
-from .test_experiment_jobs import _wait  # noqa: E402
+from tests.runs.test_experiment import _wait  # noqa: E402
 
 TABLES = ("per_user", "lists", "tops", "summary", "fewshot")
 

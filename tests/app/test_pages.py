@@ -10,9 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from coldrec.runs.experiment import ExperimentConfig
 from coldrec.runs.jobs import JobStore, submit
+from tests.conftest import REPO
 from ui import state
-
-from .conftest import REPO
 
 TIMEOUT = 60
 
@@ -140,7 +139,7 @@ def test_data_page_profiles_the_selected_dataset(app):
 
 
 def test_import_a_public_dataset_from_the_page(app):
-    from .test_importers import DATA
+    from tests.data.test_importers import DATA
 
     folder = DATA / "amazon2018_gift_cards"
     if not folder.exists():

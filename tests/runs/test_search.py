@@ -9,8 +9,7 @@ from coldrec.data.ingest import ingest
 from coldrec.data.synth import generate_shop, write_shop
 from coldrec.runs.jobs import JobStore, submit
 from coldrec.runs.search import SearchConfig, candidates, run_search, validation_split
-
-from .test_experiment_jobs import _wait
+from tests.runs.test_experiment import _wait
 
 
 def test_candidates_grid_then_random_sample():

@@ -23,7 +23,7 @@ from coldrec.data.io.public.dispatch import (
 from coldrec.data.io.validate import ValidationReport, item_text
 from coldrec.data.workspace import Workspace, content_hash
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 MOVIELENS = DATA / "movielens_latest_small"
 GIFT_CARDS = DATA / "amazon2018_gift_cards"
 MAGAZINES = DATA / "amazon2018_magazine_subscriptions"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from coldrec.data.ingest import ingest, load_sample
 from coldrec.runs.jobs import JobStore
-
-from .conftest import write_csvs
+from tests.conftest import write_csvs
 
 
 def test_ingest_stores_and_reloads(ws, tiny_shop, tmp_path):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .e2e_support import nav, shot
+from tests.e2e_support import nav, shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("screenshot_on_failure")]
 
