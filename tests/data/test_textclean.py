@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -110,3 +111,32 @@ def test_real_magazine_titles_and_descriptions():
     for text in pd.concat([titles, descriptions]):
         assert "<" not in text and "/>" not in text and "&amp;" not in text and "  " not in text
     assert (descriptions != "").mean() > 0.8
+
+
+def _clean_within(value: str, guard_s: float = 120.0) -> str:
+    """``clean_text(value)`` in a thread; the generous timeout only guards against a hang (no timing asserted)."""
+    out: list[str] = []
+    worker = threading.Thread(target=lambda: out.append(clean_text(value)), daemon=True)
+    worker.start()
+    worker.join(guard_s)
+    assert not worker.is_alive(), "clean_text did not finish (quadratic or worse on this input)"
+    return out[0]
+
+
+@pytest.mark.parametrize("pattern,expected_start", [
+    ("<", "<<<<"),                           # every '<' is text: no tag can open
+    ("<a", "<a<a"),                          # tags that never close (the old regexes rescanned each to the end)
+    ("<!--", "<!--<!--"),                    # comments that never close
+    ("<![CDATA[", "<![CDATA["),
+    ("</", "</</"),
+    ("<span class=\"x\">y</span>", "yyyy"),  # real markup, a million characters of it
+])
+def test_a_megabyte_title_is_cleaned(pattern, expected_start):
+    """Regression (#17): a 64k-character title took 11.5 s and a 1 MB one never finished; now linear."""
+    value = pattern * (1_000_000 // len(pattern))
+    assert _clean_within(value).startswith(expected_start)
+
+
+def test_long_unterminated_attribute_and_script_are_dropped():
+    assert _clean_within('Shown <span class="' + "x" * 1_000_000) == "Shown"
+    assert _clean_within("Shown<script>" + "<" * 1_000_000) == "Shown"

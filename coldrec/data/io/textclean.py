@@ -4,7 +4,8 @@ Scraped catalogs (Amazon above all) carry markup in fields that should be
 plain text: ``"Maggiano&#39;s Gift Card"``, ``"<div class=\\"aplus\\"> <br>..."``,
 a title that is only the unterminated fragment ``'<span class="a-size-medium"'``,
 descriptions stored as lists of paragraphs. ``clean_text`` turns one such value
-into one plain line; ``clean_text_column`` does a whole column.
+into one plain line; ``clean_text_column`` does a whole column. Both run in
+time linear in the length of the text, whatever it holds.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import html
 import json
 import re
 from collections.abc import Iterable
+from html.parser import HTMLParser
 from typing import Any
 
 import numpy as np
@@ -26,22 +28,54 @@ _SENTENCE_END = frozenset(".!?;:")
 # any other tag (br, p, div, li, td, ...) stands for a word break.
 _INLINE = frozenset("a abbr b big cite code em font i q s small span strike strong sub sup tt u".split())
 # Tag names trusted even when the fragment is cut off before its '>'.
-_KNOWN = "|".join(sorted(_INLINE) + (
-    "area article aside blockquote body br button caption center col colgroup dd div dl dt footer form h[1-6] "
-    "head header hr html iframe img input label li link meta nav noscript ol option p pre script section select "
-    "style table tbody td textarea tfoot th thead title tr ul wbr").split())
-
-_SCRIPT_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|\Z)|<(?:script|style)\b[^>]*\Z",
-                           re.IGNORECASE | re.DOTALL)
-_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<![^>]*>", re.DOTALL)
-_TAG = re.compile(r"</?([a-zA-Z][\w:-]*)(?:\s[^<>]*)?/?>")
-# A known tag cut off at the end of the value: bare ("<br") or with an attribute ('<span class="x').
-_CUT_TAG = re.compile(rf"</?(?:{_KNOWN})(?:\s*/?|\s+[^<>]*=[^<>]*)", re.IGNORECASE)
-# The tail of a tag whose start was cut off: ' Magazines" />'.
-_TAG_TAIL = re.compile(r"[^<>]*?[\"']\s*/?>")
-_ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z]\w*);?")
+_KNOWN = _INLINE | frozenset(
+    "area article aside blockquote body br button caption center col colgroup dd div dl dt footer form h1 h2 h3 h4 "
+    "h5 h6 head header hr html iframe img input label li link meta nav noscript ol option p pre script section "
+    "select style table tbody td textarea tfoot th thead title tr ul wbr".split())
+_SKIPPED = frozenset(("script", "style"))
+_TAG_NAME = re.compile(r"</?([a-zA-Z][\w:-]{0,30})")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _MARKUP_CHARS = re.compile(r"[<>&\[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Sections whose end is a marker, not the next '>': what starts them and what ends them.
+_SECTIONS = (("<!--", "-->"), ("<![", "]]>"))
+
+
+class _TextParser(HTMLParser):
+    """Collects the text of a fragment: inline tags vanish, other tags become a space, scripts and styles go."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED:
+            self._skip += 1
+        self.parts.append("" if tag in _INLINE else " ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED:
+            self._skip = max(0, self._skip - 1)
+        self.parts.append("" if tag in _INLINE else " ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.parts.append("" if tag in _INLINE else " ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip and not self.cdata_elem:
+            self.parts.append(data)
+
+    def handle_comment(self, data: str) -> None:
+        self.parts.append(" ")
+
+    def handle_decl(self, decl: str) -> None:
+        self.parts.append(" ")
+
+    def handle_pi(self, data: str) -> None:
+        self.parts.append(" ")
+
+    def unknown_decl(self, data: str) -> None:
+        self.parts.append(" ")
 
 
 def clean_text(value: Any) -> str:
@@ -63,11 +97,14 @@ def clean_text(value: Any) -> str:
 
     Notes
     -----
-    Regexes, not a full HTML parser: the values are fragments, often cut off
-    mid-tag, where a parser buffers the broken tail instead of dropping it. A
-    ``<`` only starts a tag when a letter, ``/`` or ``!`` follows, so
-    ``"a < b"`` and ``"<3"`` survive; an unterminated tag at the end of a value
-    is dropped only for known HTML tag names, and the tail of a tag whose start
+    Python's ``html.parser`` reads the markup, after one linear pass that
+    decides which ``<`` can open a tag: only the last ``<`` before a ``>``
+    (and comments or CDATA sections that are closed). Every other ``<`` is
+    text, so ``"a < b"`` and ``"<3"`` survive, and the parser never rescans a
+    long unterminated tag (which made the regular expressions before it
+    quadratic: 11 s for a 64k-character title). The values are fragments,
+    often cut off mid-tag: an unterminated tag at the end of a value is
+    dropped only for known HTML tag names, and the tail of a tag whose start
     was cut off (``' Magazines" />'``) only when a quote closes it. Entities
     are unescaped before and after tag removal, so double-escaped markup
     (``&lt;br&gt;``) goes too.
@@ -140,22 +177,81 @@ def _strip_markup(text: str) -> str:
     """Tags out, entities in, whitespace collapsed."""
     if "&" in text:
         text = html.unescape(text)
-    if ">" in text and (m := _TAG_TAIL.match(text)) is not None:
-        text = text[m.end():]
+    if ">" in text:
+        text = _drop_tag_tail(text)
     if "<" in text:
-        text = _SCRIPT_STYLE.sub(" ", text)
-        text = _COMMENT.sub(" ", text)
-        text = _TAG.sub(_tag_space, text)
-        cut = text.rfind("<")
-        if cut >= 0 and _CUT_TAG.fullmatch(text, cut):
-            text = text[:cut]
-    if "&" in text and _ENTITY.search(text):
-        text = html.unescape(text)
+        text = _drop_cut_tag(text)
+    if "<" in text or "&" in text:
+        parser = _TextParser()
+        parser.feed(_guard(text) if "<" in text else text)
+        parser.close()
+        text = "".join(parser.parts)
     if _INVISIBLE.search(text):
         text = _INVISIBLE.sub("", text)
     return " ".join(text.split())
 
 
-def _tag_space(match: re.Match[str]) -> str:
-    """Nothing for an inline tag, a space for any other."""
-    return "" if match.group(1).lower() in _INLINE else " "
+def _drop_tag_tail(text: str) -> str:
+    """Without the tail of a tag whose start was cut off (``' Magazines" />'``): text up to the first '>' that
+    holds no '<' and ends with a quote, optional '/' and '>'."""
+    end = text.find(">")
+    head = text[:end]
+    if "<" in head:
+        return text
+    head = head[:-1] if head.endswith("/") else head
+    return text[end + 1:] if head.rstrip().endswith(('"', "'")) else text
+
+
+def _drop_cut_tag(text: str) -> str:
+    """Without a known tag cut off at the end: bare (``"<br"``) or with an attribute (``'<span class="x'``)."""
+    cut = text.rfind("<")
+    tail = text[cut:]
+    if ">" in tail:
+        return text
+    m = _TAG_NAME.match(tail)
+    if m is None or m.group(1).lower() not in _KNOWN:
+        return text
+    rest = tail[m.end():]
+    bare = rest.strip() in ("", "/")
+    with_attribute = rest[:1].isspace() and "=" in rest
+    return text[:cut] if bare or with_attribute else text
+
+
+def _guard(text: str) -> str:
+    """``text`` with every '<' that cannot open a tag written as ``&lt;``, in one pass.
+
+    A '<' opens a tag only when a '>' follows before the next '<'; a comment
+    or CDATA section only when its end marker follows. The parser then sees
+    only constructs it can finish without scanning ahead, so it runs in
+    linear time; the escaped '<' come back as text.
+    """
+    out: list[str] = []
+    n, i = len(text), 0
+    unclosed: set[str] = set()  # end markers known to be absent from here on: never searched again
+    gt = -1  # the first '>' after the current '<' (found once, reused until passed)
+    while i < n:
+        lt = text.find("<", i)
+        if lt < 0:
+            out.append(text[i:])
+            break
+        out.append(text[i:lt])
+        section = next(((start, end) for start, end in _SECTIONS if text.startswith(start, lt)), None)
+        if section is not None and section[1] not in unclosed:
+            close = text.find(section[1], lt + len(section[0]))
+            if close >= 0:
+                stop = close + len(section[1])
+                out.append(text[lt:stop])
+                i = stop
+                continue
+            unclosed.add(section[1])
+        if gt != n and gt <= lt:
+            gt = text.find(">", lt + 1)
+            gt = n if gt < 0 else gt
+        nxt_lt = text.find("<", lt + 1)
+        if gt < n and (nxt_lt < 0 or gt < nxt_lt) and section is None:
+            out.append(text[lt:gt + 1])
+            i = gt + 1
+        else:
+            out.append("&lt;")
+            i = lt + 1
+    return "".join(out)
