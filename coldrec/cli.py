@@ -7,8 +7,12 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coldrec.data.workspace import Workspace
+
+if TYPE_CHECKING:
+    from coldrec.data.ingest import IngestOptions
 
 MAX_UPLOAD_MB = 200
 
@@ -22,7 +26,7 @@ def _app(args: argparse.Namespace) -> int:
     return subprocess.call(cmd)
 
 
-def _options(args: argparse.Namespace):  # noqa: ANN202 - IngestOptions is imported lazily
+def _options(args: argparse.Namespace) -> IngestOptions:
     from coldrec.data.ingest import IngestOptions
     from coldrec.data.io.feedback import FeedbackConfig
     from coldrec.data.io.mapping import parse_pairs

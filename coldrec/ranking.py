@@ -31,6 +31,7 @@ def top_k(scores: np.ndarray, k: int, exclude: Sequence[np.ndarray] | None = Non
     """
     n_rows, n_items = scores.shape
     k = min(k, n_items)
+    row: int | np.intp  # an enumerate count below, an element of an index array further down
     if exclude is not None:
         for row, items in enumerate(exclude):
             items = np.asarray(items)

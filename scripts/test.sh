@@ -12,4 +12,5 @@ fi
 bash benchmarks/install_peers.sh .venv/bin/python >/dev/null 2>&1 || echo "peer libraries not installed; their tests skip"
 export HF_HUB_OFFLINE=1
 .venv/bin/python -m ruff check coldrec ui pages app.py tests benchmarks
+.venv/bin/python -m mypy  # files and strictness come from pyproject.toml
 exec .venv/bin/python -m pytest "$@"

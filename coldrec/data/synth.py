@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -344,7 +345,7 @@ def _repeats(user: np.ndarray, item: np.ndarray, n_items: int) -> np.ndarray:
 
 def _pick_items(
     rng: np.random.Generator, user: np.ndarray, offset: np.ndarray, taste: np.ndarray,
-    tastes: tuple[np.ndarray, np.ndarray], samplers: tuple[tuple, tuple, tuple, np.ndarray],
+    tastes: tuple[np.ndarray, np.ndarray], samplers: tuple[list[tuple], tuple, np.ndarray],
 ) -> np.ndarray:
     """Draw each row's item from one of its user's favourite sub-themes (from overall
     popularity where `taste` is False), re-drawing rows whose item is not released yet or
@@ -432,7 +433,7 @@ def generate_shop(
     return interactions, catalog
 
 
-def write_shop(out_dir: str | Path, **kwargs) -> tuple[Path, Path]:
+def write_shop(out_dir: str | Path, **kwargs: Any) -> tuple[Path, Path]:
     """Generate a shop and write ``interactions.csv`` and ``catalog.csv`` into `out_dir`.
 
     Parameters

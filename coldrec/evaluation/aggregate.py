@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Callable, Iterable
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -87,10 +88,14 @@ def summarize(per_user: pd.DataFrame, by: Iterable[str] = ("segment", "history_b
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
-def _quiet(fn: Callable) -> Callable:
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _quiet(fn: Callable[_P, _R]) -> Callable[_P, _R]:
     """Columns nobody has a value for are expected (dropped afterwards); numpy's warnings about them are noise."""
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             return fn(*args, **kwargs)

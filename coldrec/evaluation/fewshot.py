@@ -67,7 +67,7 @@ def few_shot(models: Mapping[str, Recommender], split: Split, item_ids: pd.Index
             "The data has no query/summary/tag column, so there is no k = 0 point: with nothing revealed no "
             "model can personalise.")
     shots = tuple(s for s in shots if s > 0 or has_words)
-    queries = _query_vectors(seqs, encode) if has_words else None
+    queries = _query_vectors(seqs, encode) if has_words and encode is not None else None
     rows = []
     for name, model in models.items():
         for s in shots:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -12,10 +13,13 @@ from coldrec.metrics.beyond import aplt, catalog_coverage, cold_share, exposure_
 from coldrec.models.base import Recommender
 from coldrec.ranking import tail_boost, top_k
 
+if TYPE_CHECKING:
+    from coldrec.evaluation.evaluate import EvalUsers, ItemFacts
+
 STRENGTHS: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0)
 
 
-def tradeoff(model: Recommender, users, facts, strengths: Sequence[float] = STRENGTHS,  # noqa: ANN001
+def tradeoff(model: Recommender, users: EvalUsers, facts: ItemFacts, strengths: Sequence[float] = STRENGTHS,
              k: int = 20, batch_size: int = 512) -> pd.DataFrame:
     """Accuracy and tail exposure of one model's top-``k`` at every boost strength.
 

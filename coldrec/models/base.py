@@ -85,6 +85,7 @@ class Recommender:
     # Reads a session only through the interest vector (clicks are already in it): the simulator then
     # passes no clicked items, so they are not counted twice.
     reads_interest_only: ClassVar[bool] = False
+    config: ModelConfig  # an instance of config_cls; subclasses narrow the type to their own config class
 
     def __init__(self, config: ModelConfig | None = None) -> None:
         self.config = config or self.config_cls()
@@ -118,7 +119,7 @@ class Recommender:
         folder.mkdir(parents=True, exist_ok=True)
         meta = {"name": self.name, "n_items": self.n_items_, "config": self.config.to_dict()}
         (folder / "model.json").write_text(json.dumps(meta, indent=2))
-        np.savez(folder / "state.npz", **self.state())
+        np.savez(folder / "state.npz", **self.state())  # type: ignore[arg-type]  # no key is "allow_pickle"
         self._save_extra(folder)
 
     def _save_extra(self, folder: Path) -> None:

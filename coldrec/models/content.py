@@ -33,6 +33,7 @@ class ContentModel(Recommender):
 
     name = "content"
     label = "Content (text embeddings)"
+    config: ContentConfig
     config_cls = ContentConfig
     uses_text = True
     cold_users = True

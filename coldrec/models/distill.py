@@ -107,6 +107,7 @@ class Distill(Recommender):
 
     name = "distill"
     label = "Distilled text student (EASE teacher)"
+    config: DistillConfig
     config_cls = DistillConfig
     uses_text = True
     cold_users = True
@@ -216,9 +217,11 @@ class Distill(Recommender):
         return self.user_vectors(contexts) @ self.item_vectors_.T
 
     def state(self) -> dict[str, np.ndarray]:
+        # The agreement_* values are np.float64 scalars, not arrays: np.savez stores them as 0-d arrays.
         return {**module_arrays(self.net_), "embeddings": self.embeddings_, "teacher_items": self.teacher_items_,
-                "loss_history": self.loss_history_, "agreement": self.agreement_,
-                "agreement_spearman": self.agreement_spearman_, "agreement_chance": self.agreement_chance_}
+                "loss_history": self.loss_history_, "agreement": self.agreement_,  # type: ignore[dict-item]
+                "agreement_spearman": self.agreement_spearman_,  # type: ignore[dict-item]
+                "agreement_chance": self.agreement_chance_}  # type: ignore[dict-item]
 
     def set_state(self, arrays: dict[str, np.ndarray]) -> None:
         self.embeddings_ = arrays["embeddings"]

@@ -46,6 +46,7 @@ class EASE(Recommender):
 
     name = "ease"
     label = "EASE (linear item-item)"
+    config: EASEConfig
     config_cls = EASEConfig
     cold_users = True
     cold_items = False

@@ -69,6 +69,7 @@ class Hybrid(Recommender):
 
     name = "hybrid"
     label = "Hybrid (text + CF + text-predicted popularity)"
+    config: HybridConfig
     config_cls = HybridConfig
     uses_text = True
     cold_users = True
@@ -90,7 +91,7 @@ class Hybrid(Recommender):
     def _content_config(self) -> ContentConfig:
         return ContentConfig(half_life=self.config.half_life, query_weight=self.config.query_weight)
 
-    def _new_cf(self) -> Recommender:
+    def _new_cf(self) -> EASE | ItemKNN:
         c = self.config
         if self.cf_kind_ == "ease":
             return EASE(EASEConfig(l2=c.ease_l2, max_items=max(c.ease_max_items, 1)))

@@ -47,6 +47,7 @@ class ItemKNN(Recommender):
 
     name = "itemknn"
     label = "Item kNN (co-occurrence)"
+    config: ItemKNNConfig
     config_cls = ItemKNNConfig
     cold_users = True
     cold_items = False

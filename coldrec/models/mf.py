@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,6 +67,7 @@ class BPR(Recommender):
 
     name = "bpr"
     label = "BPR matrix factorisation"
+    config: BPRConfig
     config_cls = BPRConfig
     cold_users = True
     cold_items = False
@@ -186,7 +187,7 @@ class _Pairs:
         self.seen_idx = torch.from_numpy(np.flatnonzero(self.seen))
         self.keys = torch.sort(self.users * n_items + self.items).values
 
-    def batches(self, size: int, gen: torch.Generator):
+    def batches(self, size: int, gen: torch.Generator) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
         """One epoch of shuffled (users, positives, negatives) batches."""
         order = torch.randperm(len(self.users), generator=gen)
         for start in range(0, len(order), size):

@@ -28,6 +28,7 @@ class Popularity(Recommender):
 
     name = "popularity"
     label = "Popularity"
+    config: PopularityConfig
     config_cls = PopularityConfig
     cold_users = True
     cold_items = False

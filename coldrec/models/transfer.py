@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -23,7 +24,8 @@ from coldrec.models.content import ContentConfig, ContentModel
 from coldrec.text.factory import load_encoder
 from coldrec.text.finetune import FineTuneConfig, fine_tune_encoder, in_batch_loss, next_item_pairs
 from coldrec.text.protocol import TextEncoder
-from coldrec.text.sentence import SentenceTransformerEncoder
+from coldrec.text.sentence import SentenceModelEncoding, SentenceTransformerEncoder
+from coldrec.types import Progress
 
 ENCODER_FOLDER = "encoder"
 
@@ -69,6 +71,7 @@ class TransferModel(ContentModel):
 
     name = "transfer"
     label = "Transfer (fine-tuned encoder)"
+    config: TransferConfig
     config_cls = TransferConfig
     uses_text = True
     # The session's interest vector lives in the base encoder's space, not the fine-tuned one: read the clicks.
@@ -83,7 +86,7 @@ class TransferModel(ContentModel):
         texts = data.catalog["text"].fillna("").astype(str).tolist()
         pairs = next_item_pairs(data.users, data.items, data.timestamps, cfg.max_pairs, cfg.seed)
         base = Path(cfg.base_encoder) if cfg.base_encoder else _base_path(data.encoder)
-        self.encoder_: TextEncoder = fine_tune_encoder(
+        self.encoder_: SentenceModelEncoding = fine_tune_encoder(
             texts, pairs, base, cfg.fine_tune_config(),
             progress=lambda f, step: self._progress(0.8 * f, step))
         self.embeddings_ = _encode_with_progress(self.encoder_, texts, lambda f, s: self._progress(0.8 + 0.2 * f, s))
@@ -96,7 +99,7 @@ class TransferModel(ContentModel):
         rows = [i for i, c in enumerate(contexts) if c.query_text]
         out = list(contexts)
         if rows:
-            vecs = self.encoder_.encode([contexts[i].query_text for i in rows])
+            vecs = self.encoder_.encode(cast(list[str], [contexts[i].query_text for i in rows]))  # rows have query_text
             for i, v in zip(rows, vecs, strict=True):
                 out[i] = replace(contexts[i], query=v)
         dim = self.embeddings_.shape[1]
@@ -143,6 +146,7 @@ class AdapterModel(ContentModel):
 
     name = "adapter"
     label = "Adapter (linear map on text embeddings)"
+    config: AdapterConfig
     config_cls = AdapterConfig
     uses_text = True
     reads_interest_only = False  # clicks go through W like every item; the raw interest vector does not
@@ -180,6 +184,7 @@ class AdapterModel(ContentModel):
             self._progress((epoch + 1) / epochs, f"epoch {epoch + 1}/{epochs}, loss {history[-1]:.3f}")
         self.weight_ = weight.detach().numpy().astype(np.float32)
         self.loss_history_ = np.asarray(history, dtype=np.float32)
+        assert data.embeddings is not None  # fit() refuses a text model without them
         self.embeddings_ = self.adapt(data.embeddings)
 
     def adapt(self, vectors: np.ndarray) -> np.ndarray:
@@ -210,7 +215,7 @@ def _base_path(spec: str | None) -> Path | None:
     return encoder.path if isinstance(encoder, SentenceTransformerEncoder) else None
 
 
-def _encode_with_progress(encoder: TextEncoder, texts: list[str], progress, chunk: int = 512) -> np.ndarray:
+def _encode_with_progress(encoder: TextEncoder, texts: list[str], progress: Progress, chunk: int = 512) -> np.ndarray:
     """Encode in chunks, reporting after each."""
     parts = [np.zeros((0, encoder.dim), dtype=np.float32)]
     for start in range(0, len(texts), chunk):

@@ -72,6 +72,13 @@ class TwoTowerConfig(ModelConfig):
 class _Net(nn.Module):
     """Shared item inputs (text, category, brand, price, ID) feeding an item tower and a user tower."""
 
+    # Buffers registered in __init__ (nn.Module's attribute lookup alone types them as Tensor | Module).
+    text: torch.Tensor
+    category: torch.Tensor
+    brand: torch.Tensor
+    price: torch.Tensor
+    warm: torch.Tensor
+
     def __init__(self, feats: ItemFeatures, warm: np.ndarray, n_categories: int, n_brands: int,
                  cfg: TwoTowerConfig) -> None:
         super().__init__()
@@ -110,7 +117,8 @@ class _Net(nn.Module):
         if id_dropout > 0:
             keep = keep * (torch.rand(idx.shape) >= id_dropout)
 
-        def bag(codes: torch.Tensor, table: torch.Tensor, w: torch.Tensor, padding_idx: int | None = None):
+        def bag(codes: torch.Tensor, table: torch.Tensor, w: torch.Tensor,
+                padding_idx: int | None = None) -> torch.Tensor:
             return F.embedding_bag(codes, table, offsets, mode="sum", per_sample_weights=w, padding_idx=padding_idx)
 
         return torch.cat([bag(idx, self.text, weights), bag(self.category[idx], self.categories.weight, weights, 0),
@@ -165,6 +173,7 @@ class TwoTower(Recommender):
 
     name = "twotower"
     label = "Two-tower (content + ID dropout)"
+    config: TwoTowerConfig
     config_cls = TwoTowerConfig
     uses_text = True
     cold_users = True

@@ -55,8 +55,8 @@ class TailBoosted(Recommender):
     def __init__(self, inner: Recommender, tail_mask: np.ndarray, strength: float) -> None:
         super().__init__()
         self.inner, self.tail_mask, self.strength = inner, np.asarray(tail_mask, dtype=bool), strength
-        self.name = inner.name  # type: ignore[misc] - explanations and labels follow the wrapped model
-        self.reads_interest_only = inner.reads_interest_only  # type: ignore[misc] - follows the wrapped model
+        self.name = inner.name  # type: ignore[misc]  # explanations and labels follow the wrapped model
+        self.reads_interest_only = inner.reads_interest_only  # type: ignore[misc]  # follows the wrapped model
         self.n_items_ = inner.n_items_
 
     def score(self, contexts: Sequence[Context]) -> np.ndarray:

@@ -4,6 +4,7 @@ The same function serves the background worker, the CLI and notebooks."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,7 +145,7 @@ def _item_few_shot(ws: Workspace, cfg: ExperimentConfig, split: Split, item_ids:
     def make() -> dict[str, Recommender]:
         return {name: make_model(name, cfg.model_params.get(name)) for name in cfg.models}
 
-    def fit(models: dict[str, Recommender], part: Split) -> None:
+    def fit(models: Mapping[str, Recommender], part: Split) -> None:
         data = fit_data(part, item_ids, emb, catalog, cfg.encoder)
         for model in models.values():
             model.fit(data)

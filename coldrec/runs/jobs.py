@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -169,7 +170,7 @@ def submit(ws: Workspace, kind: str, params: dict, dataset_id: str | None = None
     return job_id
 
 
-def _job(row) -> Job:  # noqa: ANN001 - sqlite3.Row
+def _job(row: sqlite3.Row) -> Job:
     d = dict(row)
     d["params"] = json.loads(d["params"])
     return Job(**d)

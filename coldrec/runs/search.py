@@ -22,6 +22,7 @@ from coldrec.models.registry import MODELS, make_model
 from coldrec.runs.engine import open_engine
 from coldrec.runs.experiment import catalog_embeddings
 from coldrec.runs.store import RunStore
+from coldrec.split.base import Split
 from coldrec.split.protocols import make_split
 from coldrec.types import Progress
 
@@ -58,7 +59,7 @@ def candidates(space: dict[str, list], n_trials: int, seed: int = 0) -> list[dic
     return [grid[i] for i in sorted(pick)]
 
 
-def validation_split(interactions: pd.DataFrame, catalog: pd.DataFrame, split_cfg: dict):  # noqa: ANN201
+def validation_split(interactions: pd.DataFrame, catalog: pd.DataFrame, split_cfg: dict) -> Split:
     """The inner (train, validation) split of the outer split's train part.
 
     The same protocol with seed + 1, except new-domain: its category is already
@@ -104,7 +105,7 @@ def run_search(ws: Workspace, cfg: SearchConfig, run_dir: Path, progress: Progre
     return table
 
 
-def trial_row(params: dict, cfg: SearchConfig, data: FitData, split, item_ids: pd.Index) -> dict:  # noqa: ANN001
+def trial_row(params: dict, cfg: SearchConfig, data: FitData, split: Split, item_ids: pd.Index) -> dict:
     """One trial: fit ``cfg.model`` with ``params`` on the inner train part, score the validation users."""
     model = make_model(cfg.model, params).fit(data)
     per_user = evaluate({cfg.model: model}, split, item_ids, (cfg.k,)).per_user

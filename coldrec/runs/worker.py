@@ -6,19 +6,21 @@ import os
 import signal
 import sys
 import traceback
+from pathlib import Path
 
 from coldrec.data.workspace import Workspace
 from coldrec.runs.experiment import ExperimentConfig, run_experiment
 from coldrec.runs.jobs import JobCancelled, JobStore
 from coldrec.runs.search import SearchConfig, run_search
+from coldrec.types import Progress
 
 
-def _train(ws: Workspace, params: dict, run_dir, progress) -> None:  # noqa: ANN001
+def _train(ws: Workspace, params: dict, run_dir: Path, progress: Progress) -> None:
 
     run_experiment(ws, ExperimentConfig.from_dict(params), run_dir, progress)
 
 
-def _search(ws: Workspace, params: dict, run_dir, progress) -> None:  # noqa: ANN001
+def _search(ws: Workspace, params: dict, run_dir: Path, progress: Progress) -> None:
 
     run_search(ws, SearchConfig.from_dict(params), run_dir, progress)
 

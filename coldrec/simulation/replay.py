@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,7 @@ import pandas as pd
 from coldrec.columns import Columns
 from coldrec.data.workspace import Workspace
 from coldrec.evaluation.evaluate import ItemFacts, fit_data, item_facts
-from coldrec.evaluation.fewshot import ContextFn, cold_sequences, rank_revealed, reveal, score_revealed
+from coldrec.evaluation.fewshot import ContextFn, Revealed, cold_sequences, rank_revealed, reveal, score_revealed
 from coldrec.models.base import Context, FitData, Recommender
 from coldrec.runs.store import run_split
 from coldrec.simulation.session import Session, session_context, update_interest
@@ -66,7 +67,7 @@ def interest_after(items: np.ndarray, item_vectors: np.ndarray, alpha: float,
 def interest_contexts(model: Recommender, seqs: pd.DataFrame, item_vectors: np.ndarray, alpha: float,
                       words: Sequence[np.ndarray | None] | None = None) -> ContextFn:
     """What ``model`` sees after some items are revealed: the same context a live session with those clicks gets."""
-    queries = seqs["query"].tolist() if "query" in seqs else [None] * len(seqs)
+    queries: list[Any] = seqs["query"].tolist() if "query" in seqs else [None] * len(seqs)
 
     def context(row: int, revealed: np.ndarray) -> Context:
         w = words[row] if words is not None else None
@@ -108,7 +109,7 @@ def replay(models: Mapping[str, Recommender], seqs: pd.DataFrame, item_vectors: 
     return per_user, pd.concat(lists, ignore_index=True) if lists else pd.DataFrame()
 
 
-def _lists(top: np.ndarray, users, seqs: pd.DataFrame) -> pd.DataFrame:  # noqa: ANN001 - fewshot.Revealed
+def _lists(top: np.ndarray, users: Revealed, seqs: pd.DataFrame) -> pd.DataFrame:
     n, k = top.shape
     taken = np.full(top.shape, "", dtype=object)
     for r in range(n):

@@ -176,11 +176,11 @@ class _Log:
     def split(self, train: np.ndarray, context: np.ndarray, test: np.ndarray, cold_user: np.ndarray,
               config: _DictConfig) -> Split:
         """Cut the log by row masks and label the test users (``cold_user`` is per user code)."""
-        parts = [self.df[m].reset_index(drop=True) for m in (train, context, test)]
+        train_part, context_part, test_part = (self.df[m].reset_index(drop=True) for m in (train, context, test))
         test_users = pd.unique(self.user[test])
         n_history = self.counts(train | context)[test_users]
         users = user_table(np.asarray(self.user_ids[test_users]), n_history, cold_user[test_users])
-        return Split(*parts, users, config.to_dict())
+        return Split(train_part, context_part, test_part, users, config.to_dict())
 
 
 def cold_user_split(interactions: pd.DataFrame, config: ColdUserConfig | None = None) -> Split:
@@ -249,8 +249,9 @@ def _leave_last_out(interactions: pd.DataFrame, catalog: pd.DataFrame | None, cf
     return _by_train(log, last & (log.counts()[log.user] >= 2), cfg)
 
 
-PROTOCOLS: dict[str, type] = {"cold_user": ColdUserConfig, "temporal": TemporalConfig, "cold_item": ColdItemConfig,
-                              "new_domain": NewDomainConfig, "leave_last_out": LeaveLastOutConfig}
+PROTOCOLS: dict[str, type[ColdUserConfig | TemporalConfig | ColdItemConfig | NewDomainConfig | LeaveLastOutConfig]] = {
+    "cold_user": ColdUserConfig, "temporal": TemporalConfig, "cold_item": ColdItemConfig,
+    "new_domain": NewDomainConfig, "leave_last_out": LeaveLastOutConfig}
 
 
 _SPLITTERS: dict[str, Callable[..., Split]] = {

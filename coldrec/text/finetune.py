@@ -16,15 +16,18 @@ import hashlib
 import math
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from coldrec.text.sentence import SentenceModelEncoding, SentenceTransformerEncoder, packaged_model_path
 from coldrec.types import Progress, no_progress
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass
@@ -79,7 +82,8 @@ def next_item_pairs(users: np.ndarray, items: np.ndarray, timestamps: np.ndarray
     return pairs
 
 
-def in_batch_loss(anchor: Any, target: Any, anchor_ids: Any, target_ids: Any, scale: float = 20.0) -> Any:
+def in_batch_loss(anchor: torch.Tensor, target: torch.Tensor, anchor_ids: torch.Tensor, target_ids: torch.Tensor,
+                  scale: float = 20.0) -> torch.Tensor:
     """Symmetric in-batch contrastive loss over unit vectors (torch tensors).
 
     Row i's positive is column i; every other column is a negative, except
@@ -91,7 +95,7 @@ def in_batch_loss(anchor: Any, target: Any, anchor_ids: Any, target_ids: Any, sc
 
     labels = torch.arange(len(anchor))
 
-    def one_way(a, b, a_ids, b_ids):
+    def one_way(a: torch.Tensor, b: torch.Tensor, a_ids: torch.Tensor, b_ids: torch.Tensor) -> torch.Tensor:
         logits = scale * a @ b.T
         same = (b_ids[None, :] == b_ids[:, None]) | (b_ids[None, :] == a_ids[:, None])
         same.fill_diagonal_(False)
@@ -190,7 +194,7 @@ def _pair_loss(model: Any, texts: Sequence[str], batch: np.ndarray, scale: float
     return in_batch_loss(emb[a], emb[b], item[a], item[b], scale)
 
 
-def _batches(pairs: np.ndarray, batch_size: int, n_steps: int, rng: np.random.Generator):
+def _batches(pairs: np.ndarray, batch_size: int, n_steps: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
     """``n_steps`` batches, reshuffling at every pass over the pairs."""
     order = rng.permutation(len(pairs))
     cursor = 0

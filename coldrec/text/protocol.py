@@ -15,7 +15,11 @@ class TextEncoder(Protocol):
     """What every encoder offers."""
 
     key: str  # identifies the model and its weights in the embedding cache
-    dim: int
+
+    @property
+    def dim(self) -> int:
+        """Length of every vector (read-only: a plain attribute or a property both satisfy it)."""
+        ...
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         """Unit-norm float32 vectors, one row per text."""

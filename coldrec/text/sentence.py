@@ -26,6 +26,7 @@ class SentenceModelEncoding:
     """``dim`` and ``encode`` for any encoder whose ``model`` attribute is a SentenceTransformer."""
 
     model: Any
+    key: str
     precision: str = "fp32"
 
     @property
@@ -83,10 +84,10 @@ class SentenceTransformerEncoder(SentenceModelEncoding):
         self.precision = precision
         suffix = "" if precision == "fp32" else f"-{precision}"
         self.key = f"st-{_slug(self.path.name)}-{_weights_fingerprint(self.path)}{suffix}"
-        self._model = None
+        self._model: Any = None
 
     @property
-    def model(self):  # noqa: ANN201 - sentence_transformers is imported lazily
+    def model(self) -> Any:  # a SentenceTransformer; sentence_transformers is imported lazily
         if self._model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -252,6 +252,8 @@ def _ragged_rows(text: str, sep: str, header: bool, empty_extras_ok: bool = Fals
     Extra fields that are all empty (a delimiter at the end of the row) are
     reported too unless ``empty_extras_ok``.
     """
+    with_values: list[tuple[int, int]]
+    empty: list[tuple[int, int]]
     width, with_values, empty = None, [], []
     for number, record in enumerate(csv.reader(io.StringIO(text), delimiter=sep), start=1):
         if not record:

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
     from coldrec.data.workspace import Workspace
     from coldrec.evaluation.evaluate import EvalResult
+    from coldrec.evaluation.fewshot import FewShotResult
     from coldrec.models.base import Recommender
     from coldrec.split.base import Split
 
@@ -41,7 +42,7 @@ class Engine(Protocol):
         ...
 
     def few_shot(self, models: Mapping[str, Recommender], split: Split, item_ids: pd.Index,
-                 ks: tuple[int, ...], encoder_spec: str | None):  # noqa: ANN201 - FewShotResult
+                 ks: tuple[int, ...], encoder_spec: str | None) -> FewShotResult:
         """:func:`coldrec.evaluation.fewshot.few_shot` for every model."""
         ...
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from coldrec.data.workspace import Workspace
     from coldrec.evaluation.evaluate import EvalResult
+    from coldrec.evaluation.fewshot import FewShotResult
     from coldrec.models.base import Recommender
     from coldrec.split.base import Split
 
@@ -39,14 +40,14 @@ class LocalEngine:
         return evaluate(models, split, item_ids, ks, embeddings=embeddings, on_model=on_model)
 
     def few_shot(self, models: Mapping[str, Recommender], split: Split, item_ids: pd.Index,
-                 ks: tuple[int, ...], encoder_spec: str | None):  # noqa: ANN201 - FewShotResult
+                 ks: tuple[int, ...], encoder_spec: str | None) -> FewShotResult:
 
         encode = load_encoder(encoder_spec).encode if any(m.uses_text for m in models.values()) else None
         return few_shot(models, split, item_ids, ks=ks, encode=encode)
 
     def map(self, fn: Callable[..., Any], items: Sequence[Any], *shared: Any,
             on_done: Callable[[int, int], None] | None = None) -> list[Any]:
-        out = []
+        out: list[Any] = []
         for item in items:
             if on_done:
                 on_done(len(out), len(items))

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -48,7 +48,12 @@ from coldrec.text.factory import load_encoder
 # Kept light (no coldrec.evaluation.evaluate / models / torch at import): the encoding actors import this module.
 
 if TYPE_CHECKING:
-    from coldrec.evaluation.evaluate import EvalResult
+    from coldrec.data.workspace import Workspace
+    from coldrec.evaluation.evaluate import EvalResult, EvalUsers, ItemFacts
+    from coldrec.evaluation.fewshot import FewShotResult
+    from coldrec.models.base import Recommender
+    from coldrec.split.base import Split
+    from coldrec.text.protocol import TextEncoder
 
 CONNECT_TIMEOUT_S = 20.0
 POLL_S = 1.0
@@ -158,7 +163,7 @@ class RayEngine:
 
     # -- text -------------------------------------------------------------------------------------------------
 
-    def embed(self, ws, texts: list[str], encoder_spec: str | None,  # noqa: ANN001 - Workspace
+    def embed(self, ws: Workspace, texts: list[str], encoder_spec: str | None,
               progress: Callable[[int, int], None] | None = None,
               n_actors: int | None = None) -> tuple[np.ndarray, str]:
         """Vectors for ``texts`` in order through the workspace's embedding cache; only uncached texts go to Ray."""
@@ -168,7 +173,7 @@ class RayEngine:
         batch = max(64, -(-len(texts) // 8))
         return EmbeddingCache(ws.root / "embeddings").embed(remote, texts, progress, batch_size=batch), encoder.key
 
-    def encode_texts(self, texts: list[str], encoder, encoder_spec: str | None,  # noqa: ANN001 - TextEncoder
+    def encode_texts(self, texts: list[str], encoder: TextEncoder, encoder_spec: str | None,
                      staging: Path | None = None, progress: Callable[[int, int], None] | None = None,
                      n_actors: int | None = None, batch_size: int = 64) -> np.ndarray:
         """Encode ``texts`` on a pool of Ray actors; rows in the order of ``texts``.
@@ -227,7 +232,7 @@ class RayEngine:
 
     # -- evaluation -----------------------------------------------------------------------------------------
 
-    def evaluate(self, models: Mapping[str, Any], split, item_ids: pd.Index,  # noqa: ANN001 - Split
+    def evaluate(self, models: Mapping[str, Recommender], split: Split, item_ids: pd.Index,
                  ks: tuple[int, ...], embeddings: np.ndarray | None = None,
                  on_model: Callable[[str], None] | None = None, shard_size: int | None = None,
                  batch_size: int = 512) -> EvalResult:
@@ -261,8 +266,8 @@ class RayEngine:
             parts.append(model_tables(name, users, facts, ks, top, auc, beyond))
         return join_results(parts)
 
-    def few_shot(self, models: Mapping[str, Any], split, item_ids: pd.Index,  # noqa: ANN001, ANN201 - Split
-                 ks: tuple[int, ...], encoder_spec: str | None):
+    def few_shot(self, models: Mapping[str, Recommender], split: Split, item_ids: pd.Index,
+                 ks: tuple[int, ...], encoder_spec: str | None) -> FewShotResult:
         """:func:`coldrec.evaluation.fewshot.few_shot`, one Ray task per model; the same per-user rows and curve."""
         use_text = any(m.uses_text for m in models.values())
         results = self.map(_few_shot_one, list(models.items()), split, item_ids, ks, encoder_spec if use_text
@@ -304,7 +309,7 @@ class RayEngine:
 class _RemoteEncoder:
     """A TextEncoder whose ``encode`` runs on Ray, so the embedding cache can use it as any other encoder."""
 
-    def __init__(self, engine: RayEngine, encoder, spec: str | None, staging: Path,  # noqa: ANN001
+    def __init__(self, engine: RayEngine, encoder: TextEncoder, spec: str | None, staging: Path,
                  progress: Callable[[int, int], None] | None, n_actors: int | None) -> None:
         self.engine, self.encoder, self.spec, self.progress, self.n_actors = engine, encoder, spec, progress, n_actors
         # Workers read a staged Parquet file only when every node is this machine (or the folder is shared).
@@ -352,7 +357,8 @@ def shard_size_for(n_users: int, cpus: float, batch_size: int = 512) -> int:
     return max(batch_size, -(-per // batch_size) * batch_size)
 
 
-def _rank_shard(model, users, facts, ks: tuple[int, ...], batch_size: int):  # noqa: ANN001, ANN202
+def _rank_shard(model: Recommender, users: EvalUsers, facts: ItemFacts, ks: tuple[int, ...],
+                batch_size: int) -> tuple[np.ndarray, np.ndarray, dict[int, dict[str, np.ndarray]]]:
 
     _one_thread()
     return rank_shard(model, users, facts, ks, batch_size)
@@ -363,8 +369,8 @@ def _call(fn: Callable[..., Any], item: Any, *shared: Any) -> Any:
     return fn(item, *shared)
 
 
-def _few_shot_one(named: tuple[str, Any], split, item_ids: pd.Index, ks: tuple[int, ...],  # noqa: ANN001, ANN202
-                  encoder_spec: str | None | bool):
+def _few_shot_one(named: tuple[str, Recommender], split: Split, item_ids: pd.Index, ks: tuple[int, ...],
+                  encoder_spec: str | None | Literal[False]) -> FewShotResult:
 
     name, model = named
     encode = None if encoder_spec is False else load_encoder(encoder_spec or None).encode

@@ -37,6 +37,7 @@ def import_folder(folder: str | Path) -> ImportResult:
         When the folder holds no known dataset, or several Amazon categories.
     """
     folder = Path(folder)
+    found: str | list[str]
     fmt = detect_format(folder)
     if fmt == "movielens":
         return import_movielens(folder)
