@@ -144,6 +144,19 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from coldrec.visuals.report import report
+
+    try:
+        page, _ = report(Workspace(args.workspace), list(args.runs), k=args.k)
+    except FileNotFoundError as exc:
+        print(f"cannot build the report: {exc}", file=sys.stderr)
+        return 2
+    Path(args.out).write_text(page, encoding="utf-8")
+    print(f"wrote {args.out} ({len(page) / 1e6:.1f} MB, opens offline)", file=sys.stderr)
+    return 0
+
+
 def _value(text: str) -> object:
     """A command-line value as a number when it reads as one, else the text."""
     try:
@@ -220,6 +233,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", help="folder for summary.csv and lists.csv")
     _add_ray_flag(e)
     e.set_defaults(fn=_evaluate)
+    r = sub.add_parser("report", help="write the HTML report of finished runs (the Report page's download)")
+    r.add_argument("runs", nargs="+", metavar="RUN", help="run (job) ids")
+    r.add_argument("--out", default="report.html", help="HTML file to write (default report.html)")
+    r.add_argument("--k", type=int, default=20, help="list length the report speaks about (default 20)")
+    r.set_defaults(fn=_report)
     d = sub.add_parser("datasets", help="list stored datasets")
     d.set_defaults(fn=_datasets)
     return p

@@ -5,13 +5,14 @@ from __future__ import annotations
 import streamlit as st
 import streamlit.components.v1 as components
 
-from coldrec.visuals.report import build_report, load_results, metric_tables, safe_csv, tables_zip
+from coldrec.visuals.report import report, safe_csv, tables_zip
 from ui import state
 from ui.runs import NO_RUN, finished_runs, run_label
 
 st.title("Report")
-st.caption("One HTML file with the charts, tables, split protocol and metric definitions; it opens offline "
-           "in any browser. The metric tables come as CSV.")
+st.caption("One HTML file that opens with the run's findings, then the charts, tables, split protocol and metric "
+           "definitions; it opens offline in any browser. The metric tables come as CSV. The command line writes the "
+           "same file: `coldrec report RUN --out report.html`.")
 ws = state.workspace()
 runs = finished_runs(ws)
 if not runs:
@@ -31,8 +32,7 @@ if not picked:
 
 @st.cache_data(max_entries=4, show_spinner="Building the report…")
 def _report(root: str, run_ids: tuple[str, ...], k: int) -> tuple[str, dict]:
-    results = [load_results(ws, r) for r in run_ids]
-    return build_report(results, k), metric_tables(results, k)
+    return report(ws, list(run_ids), k)  # the same call as `coldrec report RUN... --out report.html`
 
 
 try:

@@ -117,6 +117,8 @@ def best_models(per_user: pd.DataFrame, summary: pd.DataFrame, metric: str = "nd
     name = f"{metric.upper()}@{k}"
     out = []
     for group, best in bests.items():
+        if _same_as_all(part, group):
+            continue
         mean = float(part.loc[(part["group"] == group) & (part["model"] == best), "mean"].iloc[0])
         who = "all test users" if group == "all" else f"{group} users"
         tied = ties.get(group, [])
@@ -127,14 +129,23 @@ def best_models(per_user: pd.DataFrame, summary: pd.DataFrame, metric: str = "nd
     return out
 
 
+def _same_as_all(part: pd.DataFrame, group: str) -> bool:
+    """True for a group holding every test user (e.g. "warm" when nobody is cold): saying it twice adds nothing."""
+    if group == "all":
+        return False
+    n = part.groupby("group")["n_users"].max()
+    return bool(n.get(group) == n.get("all"))
+
+
 def lift_findings(per_user: pd.DataFrame, summary: pd.DataFrame, metric: str = "ndcg", k: int = 20,
                   item_segment: str = "all") -> list[Finding]:
     """The language model's lift per user group, in words (or what to train when a side is missing)."""
     effect = lm_lift(per_user, summary, metric, k, item_segment=item_segment)
     if effect.missing:
         return [Finding("language model lift", effect.missing)]
+    part = _groups(summary, metric, k, item_segment)
     return [Finding(f"language model lift, {'all test users' if r.group == 'all' else f'{r.group} users'}",
-                    r.meaning) for r in effect.table.itertuples()]
+                    r.meaning) for r in effect.table.itertuples() if not _same_as_all(part, str(r.group))]
 
 
 def crossover(curve: pd.DataFrame, who: str = "a new user", metric: str | None = None,
@@ -163,11 +174,12 @@ def crossover(curve: pd.DataFrame, who: str = "a new user", metric: str | None =
     name = f"{metric.upper()}@{k}"
     topic = f"few-shot crossover, {who}"
     if not ahead.any():
-        return Finding(topic, f"{best_t} (text) stays ahead of {best_p} at every count up to {ahead.index.max()} "
-                              f"interactions of {who} ({name}); collaborative models do not catch up in this range.")
+        most = _count(ahead.index.max())
+        return Finding(topic, f"{best_t} (text) stays ahead of {best_p} at every count up to {most} "
+                              f"of {who} ({name}); collaborative models do not catch up in this range.")
     if ahead.all():
-        return Finding(topic, f"{best_p} (no text) is ahead of {best_t} already at {ahead.index.min()} "
-                              f"interactions of {who} ({name}); text does not lead anywhere on this curve.")
+        return Finding(topic, f"{best_p} (no text) is ahead of {best_t} already at {_count(ahead.index.min())} "
+                              f"of {who} ({name}); text does not lead anywhere on this curve.")
     at = int(ahead.idxmax())
     before = int(ahead.index[ahead.index < at].max())
     clear = p.loc[at, "ci_low"] > t.loc[at, "ci_high"]
@@ -175,6 +187,10 @@ def crossover(curve: pd.DataFrame, who: str = "a new user", metric: str | None =
             "the 95% intervals still overlap there, so the crossing could sit a count or two later")
     return Finding(topic, f"{best_p} (no text) overtakes {best_t} (text) between {before} and {at} interactions "
                           f"of {who} ({name}); {sure}.")
+
+
+def _count(n: object) -> str:
+    return f"{n} interaction" if n == 1 else f"{n} interactions"
 
 
 def exposure_finding(lists: pd.DataFrame | None, demand: float | None, k: int = 20) -> Finding | None:

@@ -19,7 +19,9 @@ from coldrec.evaluation.evaluate import KS, eval_users, item_facts, user_rows
 from coldrec.split.base import Split
 
 C = Columns
-N_TARGETS = 10  # default next-N: long enough to rank, short enough that most users have that many
+# Default next-N. Warm users' test is their last 20%, so few have many targets: on the sample shop N = 10
+# keeps 125 of 1,600 warm users, N = 3 keeps 695 (and 335 of 382 held-out users); pages let the user raise it.
+N_TARGETS = 3
 TARGET_RULE = ("each user's next {n} new items after what the models may see (users with fewer are left out)")
 CANDIDATE_RULE = "every catalog item except the user's own history, for every segment"
 

@@ -16,6 +16,7 @@ from coldrec.data.workspace import Workspace
 from coldrec.evaluation.aggregate import summarize
 from coldrec.evaluation.evaluate import KS, fit_data
 from coldrec.evaluation.fewshot import item_few_shot
+from coldrec.evaluation.targets import N_TARGETS
 from coldrec.models.base import FitData, Recommender
 from coldrec.models.registry import MODELS, make_model
 from coldrec.runs.engine import engine_label, open_engine
@@ -41,6 +42,9 @@ class ExperimentConfig:
     # Where the heavy stages run: None/"local", "ray", "ray:HOST:PORT", "ray://HOST:PORT" or "auto"
     # (see coldrec.runs.engine); the results are the same on every engine.
     engine: str | None = None
+    # The like-for-like target rule of comparison views (each user's next N new items; see
+    # coldrec.evaluation.targets); the stored tables keep the protocol's own test part.
+    n_targets: int = N_TARGETS
 
     @classmethod
     def from_dict(cls, d: dict) -> ExperimentConfig:

@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from coldrec.visuals.profile import EQUALITY_COLOR, HEAD_TAIL_COLORS
+from coldrec.visuals.theme import style
 
 _LAYOUT = {"height": 440, "margin": {"t": 90}}
 
@@ -45,7 +46,7 @@ def popularity_curve(popularity: pd.DataFrame, max_points: int = 1500) -> go.Fig
                              f"{len(popularity) - n_head:,} tail items (the split's own labels); "
                              f"{n_zero:,} items have no train interactions and are not drawn</sup>"),
                       legend_title_text="band", **_LAYOUT)
-    return fig
+    return style(fig)
 
 
 def exposure_lorenz_figure(lorenz: pd.DataFrame, k: int, gini: dict[str, float] | None = None) -> go.Figure:
@@ -66,7 +67,7 @@ def exposure_lorenz_figure(lorenz: pd.DataFrame, k: int, gini: dict[str, float] 
     fig.update_layout(title=(f"Exposure Lorenz curves at K={k}<br><sup>the further below the diagonal, "
                              "the more the slots go to a few items</sup>"),
                       legend_title_text="model", legend={"x": 0.02, "y": 0.98}, **_LAYOUT)
-    return fig
+    return style(fig)
 
 
 def tradeoff_figure(curve: pd.DataFrame, k: int) -> go.Figure:
@@ -89,4 +90,4 @@ def tradeoff_figure(curve: pd.DataFrame, k: int) -> go.Figure:
                              f"added to tail items); {n:,} of {total:,} test users"
                              f"{', a random sample' if n < total else ''}</sup>"),
                       legend_title_text="model", showlegend=True, **_LAYOUT)
-    return fig
+    return style(fig)

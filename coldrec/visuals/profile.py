@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from coldrec.data.profile import HEAD_SHARE, DatasetProfile, history_buckets
+from coldrec.visuals.theme import style
 
 HEAD_TAIL_COLORS = {"head": "#d62728", "tail": "#2ca02c"}
 CURVE_COLOR = "#1f77b4"
@@ -58,7 +59,7 @@ def lorenz_figure(profile: DatasetProfile) -> go.Figure:
                f"({profile.head_items / n_pop:.1%}) hold {HEAD_SHARE:.0%} of interactions; "
                f"{profile.cold_item_share:.1%} of catalog items are cold (no interactions)</sup>"),
         legend={"x": 0.02, "y": 0.98}, **_LAYOUT)
-    return fig
+    return style(fig, model_traces=False)
 
 
 def history_histogram(profile: DatasetProfile) -> go.Figure:
@@ -81,7 +82,7 @@ def history_histogram(profile: DatasetProfile) -> go.Figure:
         title=(f"Users by history length<br><sup>{profile.n_users:,} users, median {median:g} interactions; "
                f"{profile.one_interaction_users:,} users have a single interaction</sup>"),
         showlegend=False, **_LAYOUT)
-    return fig
+    return style(fig, model_traces=False)
 
 
 def text_length_histogram(profile: DatasetProfile, max_bins: int = 60) -> go.Figure:
@@ -103,7 +104,7 @@ def text_length_histogram(profile: DatasetProfile, max_bins: int = 60) -> go.Fig
         title=(f"Items by length of text<br><sup>{len(words):,} catalog items, median {median:g} words; "
                f"{int((words == 0).sum()):,} items have no text</sup>"),
         showlegend=False, bargap=0, **_LAYOUT)
-    return fig
+    return style(fig, model_traces=False)
 
 
 def _rank_sample(n: int, max_points: int, keep: tuple[int, ...]) -> np.ndarray:
@@ -138,4 +139,4 @@ def popularity_figure(profile: DatasetProfile, max_points: int = 1000) -> go.Fig
         title=(f"Interactions per item by popularity rank<br><sup>head: top {profile.head_items:,} items hold "
                f"{HEAD_SHARE:.0%} of interactions; {n_cold:,} cold items (no interactions) not shown</sup>"),
         legend_title_text="segment", **_LAYOUT)
-    return fig
+    return style(fig, model_traces=False)

@@ -25,7 +25,8 @@ from coldrec.evaluation.longtail import exposure_lorenz, tail_table
 from coldrec.metrics.accuracy import DEFINITIONS
 from coldrec.runs.store import load_run_info, load_table
 from coldrec.split.protocols import PROTOCOLS
-from coldrec.visuals.coldstart import bucket_lines, coldstart_bars, item_segment_bars, label
+from coldrec.visuals.analysis import Analysis, analyse_run, encoder_name
+from coldrec.visuals.coldstart import bucket_lines, coldstart_bars, effect_figure, item_segment_bars, label
 from coldrec.visuals.longtail import exposure_lorenz_figure, tradeoff_figure
 
 # A spreadsheet evaluates a cell starting with one of these as a formula (CSV injection).
@@ -44,10 +45,11 @@ class RunResults:
     tops: pd.DataFrame | None
     tradeoff: pd.DataFrame | None
     n_items: int  # catalog size: the denominator of exposure figures
+    analysis: Analysis | None = None  # like-for-like rows, effects and findings (None when it cannot be built)
 
 
-def load_results(ws: Workspace, run_id: str) -> RunResults:
-    """Read a finished run's tables; raises FileNotFoundError when it has no results."""
+def load_results(ws: Workspace, run_id: str, k: int = 20, metric: str = "ndcg") -> RunResults:
+    """Read a finished run's tables and analyse it like for like; raises FileNotFoundError without results."""
     info, summary = load_run_info(ws, run_id), load_table(ws, run_id, "summary")
     if not info or summary is None:
         raise FileNotFoundError(f"run {run_id} has no results; is it finished?")
@@ -56,8 +58,22 @@ def load_results(ws: Workspace, run_id: str) -> RunResults:
         name, n_items = ws.dataset(ds).name, len(ws.load_catalog(ds))
     except (KeyError, FileNotFoundError):
         name, n_items = f"(deleted dataset {ds})", int(info.get("split_counts", {}).get("items", 0))
+    try:
+        analysis = analyse_run(ws, run_id, metric=metric, k=k)
+    except (FileNotFoundError, KeyError, ValueError):
+        analysis = None  # e.g. the dataset was deleted: the stored tables still make a report
     return RunResults(run_id, info, name, summary, load_table(ws, run_id, "lists"), load_table(ws, run_id, "tops"),
-                      load_table(ws, run_id, "tradeoff"), n_items)
+                      load_table(ws, run_id, "tradeoff"), n_items, analysis)
+
+
+def report(ws: Workspace, run_ids: list[str], k: int = 20, metric: str = "ndcg",
+           now: float | None = None) -> tuple[str, dict[str, pd.DataFrame]]:
+    """The report of ``run_ids`` as (HTML, metric tables): what the Report page downloads and ``coldrec report`` writes.
+
+    Raises FileNotFoundError when a run has no results.
+    """
+    results = [load_results(ws, r, k, metric) for r in run_ids]
+    return build_report(results, k, metric, now), metric_tables(results, k)
 
 
 def metric_tables(runs: list[RunResults], k: int = 20) -> dict[str, pd.DataFrame]:
@@ -144,12 +160,13 @@ def _run_section(r: RunResults, chart: _Charts, k: int, metric: str) -> str:
     protocol = split.get("protocol", "cold_user")
     parts = [f"<h2>Run {_e(r.run_id)}</h2>",
              _facts_html({"dataset": f"{r.dataset_name} ({cfg.get('dataset_id', '')})",
-                          "models": ", ".join(cfg.get("models", [])), "text encoder": r.info.get("encoder") or "none",
+                          "models": ", ".join(cfg.get("models", [])), "text encoder": encoder_name(r.info),
                           "test users": r.info.get("n_test_users", "")}),
              f"<h3>Protocol: {_e(protocol)}</h3><p>{_e(protocol_text(protocol))}</p>",
              "<h4>Parameters</h4>", _facts_html(split),
              "<h4>Counts</h4>", _facts_html(r.info.get("split_counts", {})),
              f"<h3>Accuracy ({_e(label(metric, k))})</h3>"]
+    parts += _like_for_like_html(r, chart, k, metric)
     top = headline(r.summary, metric, k)
     parts += [_table_html(top.rename(columns={"mean": label(metric, k)})),
               chart(coldstart_bars(r.summary, k, (metric, "recall") if metric != "recall" else ("recall",))),
@@ -164,6 +181,34 @@ def _run_section(r: RunResults, chart: _Charts, k: int, metric: str) -> str:
     if r.tradeoff is not None and (r.tradeoff["k"] == k).any():
         parts.append(chart(tradeoff_figure(r.tradeoff[r.tradeoff["k"] == k], k)))
     return "\n".join(parts)
+
+
+def _findings_html(r: RunResults) -> str:
+    """The run's findings as the report's first section."""
+    head = f"<h2>Findings: run {_e(r.run_id)} ({_e(r.dataset_name)})</h2>"
+    if r.analysis is None or not r.analysis.findings:
+        return head + "<p>No findings: the run's split could not be rebuilt (was its dataset deleted?).</p>"
+    a = r.analysis
+    items = "".join(f"<li><b>{_e(f.topic)}</b>: {_e(f.text)}</li>" for f in a.findings)
+    return (head + f"<p>Scored like for like: targets are {_e(a.target_rule)}; candidates are "
+            f"{_e(a.candidate_rule)}.</p><ul class=\"findings\">{items}</ul>")
+
+
+def _like_for_like_html(r: RunResults, chart: _Charts, k: int, metric: str) -> list[str]:
+    """Segments on one target rule and the quantified effects (lift, transfer, distillation)."""
+    a = r.analysis
+    if a is None or a.summary.empty:
+        return []
+    parts = [f"<h4>Like for like (next {a.n_targets} items per user)</h4>",
+             chart(coldstart_bars(a.summary, k, (metric,)))]
+    for effect in a.effects:
+        parts.append(f"<h4>{_e(effect.name.capitalize())}</h4>")
+        if effect.missing:
+            parts.append(f"<p>{_e(effect.missing)}</p>")
+            continue
+        parts += [chart(effect_figure(effect.table, effect.model_a or "", effect.model_b or "", metric, k)),
+                  "<ul>" + "".join(f"<li>{_e(m)}</li>" for m in effect.table["meaning"]) + "</ul>"]
+    return parts
 
 
 _STYLE = """body{font-family:system-ui,sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;color:#222}
@@ -181,6 +226,7 @@ def build_report(runs: list[RunResults], k: int = 20, metric: str = "ndcg", now:
     body = [f"<h1>coldrec report</h1><p>Generated {_e(stamp)} · dataset: {_e(datasets)} · "
             f"{len(runs)} run(s) · K = {k}</p>",
             "<p>Intervals are 95% percentile bootstraps over test users; full tables are in the CSV download.</p>"]
+    body += [_findings_html(r) for r in runs]
     body += [_run_section(r, chart, k, metric) for r in runs]
     body.append("<h2>Metric definitions</h2><dl>" + "".join(
         f"<dt>{_e(name)}</dt><dd>{_e(text)}</dd>" for name, text in DEFINITIONS.items()) + "</dl>")

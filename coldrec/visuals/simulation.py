@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from coldrec.columns import Columns
+from coldrec.visuals.theme import style
 
 METRIC_NAMES = {"hit_next": "next item in list", "recall": "Recall", "ndcg": "NDCG"}
 _CHANGE_SYMBOL = {"start": "circle", "entered": "star", "up": "triangle-up", "down": "triangle-down",
@@ -31,7 +32,7 @@ def timeline_chart(tl: pd.DataFrame, strategy: str, k: int) -> go.Figure:
     fig.update_xaxes(title_text="step (clicks or revealed interactions so far)", dtick=1)
     fig.update_layout(title=f"How {strategy}'s top {k} moves step by step (star: entered; triangles: moved; x: left)",
                       height=420, showlegend=False, margin={"t": 60})
-    return fig
+    return style(fig, model_traces=False)
 
 
 def replay_chart(metrics: pd.DataFrame, k: int) -> go.Figure:
@@ -49,7 +50,7 @@ def replay_chart(metrics: pd.DataFrame, k: int) -> go.Figure:
     fig.update_xaxes(title_text="interactions revealed", dtick=1)
     fig.update_layout(title=f"Replay: how much of the rest each strategy finds (star: next item in the top {k})",
                       height=380, legend_title_text="strategy", margin={"t": 60})
-    return fig
+    return style(fig)
 
 
 def curve_chart(curve: pd.DataFrame, metric: str, k: int) -> go.Figure:
@@ -66,7 +67,7 @@ def curve_chart(curve: pd.DataFrame, metric: str, k: int) -> go.Figure:
     fig.update_xaxes(title_text="interactions revealed", dtick=1)
     fig.update_layout(title=f"All replayed held-out users: {name} as interactions are revealed", height=380,
                       legend_title_text="strategy", margin={"t": 60})
-    return fig
+    return style(fig)
 
 
 def tradeoff_chart(frame: pd.DataFrame, model: str, k: int, current: float | None = None) -> go.Figure:
@@ -87,4 +88,4 @@ def tradeoff_chart(frame: pd.DataFrame, model: str, k: int, current: float | Non
     fig.update_yaxes(title_text=f"mean NDCG@{k} of held-out users", rangemode="tozero")
     fig.update_layout(title=f"Tail boost trade-off for {model} (labels: boost strength)", height=400,
                       showlegend=False, margin={"t": 60})
-    return fig
+    return style(fig)

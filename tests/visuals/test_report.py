@@ -41,7 +41,7 @@ def test_report_opens_offline(hostile_run):
     page = build_report([hostile_run], k=3)
     assert not re.search(r"<script[^>]+src=", page)  # nothing to fetch: plotly.js is inline
     assert not re.search(r"<link[^>]+href=\"?https?:", page)
-    assert page.count("Plotly.newPlot") == 4 and len(page) > 3_000_000  # the bundle is there, once
+    assert page.count("Plotly.newPlot") >= 4 and len(page) > 3_000_000  # the bundle is there, once
     assert page.count("plotly.js v") <= 2
 
 
