@@ -16,7 +16,13 @@ import coldrec
 from coldrec.columns import DEFAULT_TEXT_FIELDS
 from coldrec.data.io import DataValidationError, ValidationReport, clean_catalog, clean_interactions, read_table
 from coldrec.data.io.feedback import FeedbackConfig, apply_feedback
-from coldrec.data.io.mapping import CATALOG_ALIASES, INTERACTION_ALIASES, apply_mapping, resolve_mapping
+from coldrec.data.io.mapping import (
+    CATALOG_ALIASES,
+    INTERACTION_ALIASES,
+    ambiguous_roles,
+    apply_mapping,
+    resolve_mapping,
+)
 from coldrec.data.io.public.dispatch import ImportResult, detect_format, import_folder, import_movielens
 from coldrec.data.io.validate import check_coverage, item_text
 from coldrec.data.workspace import DatasetInfo, Workspace, content_hash
@@ -72,7 +78,12 @@ def read_mapped(source: Source, aliases: dict, overrides: dict[str, str],
     fname, data = _read(source)
     try:
         raw = read_table(data, fname, report)
-        mapping = resolve_mapping(list(map(str, raw.columns)), aliases, overrides)
+        columns = list(map(str, raw.columns))
+        mapping = resolve_mapping(columns, aliases, overrides)
+        for role, message in ambiguous_roles(columns, mapping, overrides):
+            report.error(fname, role, message)
+        if not report.ok:
+            return None
         return apply_mapping(raw.rename(columns=str), mapping, fname)
     except DataValidationError as exc:
         report.error(exc.file, exc.column, exc.message)

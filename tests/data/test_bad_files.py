@@ -26,6 +26,8 @@ BAD = Path(__file__).resolve().parent / "bad_files"
 GOOD_INTERACTIONS, GOOD_CATALOG = BAD / "good_interactions.csv", BAD / "good_catalog.csv"
 
 THRESHOLD_4 = IngestOptions(feedback=FeedbackConfig(rating_threshold=4))
+NEGATIVE_EVENT_WEIGHT = IngestOptions(feedback=FeedbackConfig(event_weights={"view": -1.0}))
+MISSING_MAPPED = IngestOptions(interaction_columns={"user_id": "customer"})
 HEADERLESS = IngestOptions(interaction_columns={"user_id": "column_1", "item_id": "column_2",
                                                 "timestamp": "column_3"})
 
@@ -41,6 +43,8 @@ class Case:
     options: IngestOptions | None = None
     # Further issues the same defect causes downstream: (level, column, fragment).
     also: tuple[tuple[str, str | None, str], ...] = field(default=())
+    # Environment for the upload: a lowered limit, so a small file can stand for a huge one.
+    env: tuple[tuple[str, str], ...] = field(default=())
 
     @property
     def is_catalog(self) -> bool:
@@ -122,12 +126,71 @@ CASES = [
     Case("catalog_no_text.csv", "error", "title", "no item has any text: the text fields (title, category, brand, "
                                                   "description) are empty or missing in every row"),
     Case("catalog_items_without_text.csv", "warning", "title", "2 items without text (rows 5, 9)"),
-    Case("catalog_duplicate_ids.csv", "warning", "item_id", "1 repeated item id (rows 12, e.g. 'i02'); the first "
-                                                            "row of each was kept"),
+    Case("catalog_duplicate_ids.csv", "warning", "item_id", "1 repeated item id (rows 12, e.g. 'i02'), 1 with "
+                                                            "different text (e.g. 'i02' is both 'Pour-over dripper' "
+                                                            "and 'Pour-over dripper (again)'); the first row of each "
+                                                            "was kept"),
     Case("catalog_some_empty_ids.csv", "warning", "item_id", "1 row with an empty id dropped (rows 12)"),
     Case("catalog_latin1.csv", "warning", None, "not valid UTF-8 (first at row 3); read as latin-1"),
     Case("catalog_windows1252.csv", "warning", None, "not valid UTF-8 (first at row 3); read as latin-1 "
                                                      "(Windows-1252)"),
+]
+# -- #17: hostile and broken input: bounded, clear, never silently wrong ------------------------------------
+CASES += [
+    # resources: every limit names itself and the variable that raises it
+    Case("gzip_bomb.csv.gz", "error", None, "the gzip archive inflates to more than 1 MB; the limit is 1 MB per file "
+                                            "once decompressed (COLDREC_MAX_FILE_MB); set COLDREC_MAX_FILE_MB to "
+                                            "raise it", env=(("COLDREC_MAX_FILE_MB", "1"),)),
+    Case("too_many_columns.csv", "error", None, "the file has 2,103 columns; the limit is 1,000 columns per file "
+                                                "(COLDREC_MAX_COLUMNS); set COLDREC_MAX_COLUMNS to raise it"),
+    Case("catalog_long_text.csv", "warning", "title", "1 item with more than 1,000 characters of text (rows 6) cut "
+                                                      "to that length; the limit is 1,000 characters of text per "
+                                                      "item (COLDREC_MAX_TEXT_CHARS)",
+         env=(("COLDREC_MAX_TEXT_CHARS", "1000"),)),
+    # crash: one milliseconds value among seconds (year 55,000 as seconds)
+    Case("timestamps_one_ms_among_s.csv", "warning", "timestamp", "1 timestamp in milliseconds among seconds "
+                                                                  "(rows 8, e.g. '1700003660000'); each was read in "
+                                                                  "the unit its size says"),
+    # silently wrong before
+    Case("placeholder_user_ids.csv", "warning", "user_id", "4 rows whose id stands for a missing value dropped (rows "
+                                                           "5, 10, 22, ..., e.g. 'NaN', 'null', 'None')"),
+    Case("duplicate_user_id_columns.csv", "error", "user_id", "the header names this column twice (columns 1 and 4); "
+                                                              "rename or remove one of them"),
+    Case("case_variant_user_id.csv", "error", "user_id", "columns 'User_ID' and 'user_id' both read as user_id; map "
+                                                         "the one that holds the values in the column mapping"),
+    Case("excel_serial_dates.csv", "warning", "timestamp", "the values are Excel date numbers (e.g. "
+                                                           "'45244.925926'); read as days since 1899-12-30"),
+    Case("infinite_ratings.csv", "warning", "rating", "2 infinite ratings (rows 8, 32, e.g. 'inf', '-Infinity'); "
+                                                      "they count as unrated, so a rating threshold drops them"),
+    Case("nul_bytes.csv", "warning", None, "2 NUL bytes (invisible zero characters, first on line 6) removed"),
+    Case("invisible_chars_in_ids.csv", "warning", "user_id", "2 ids held invisible characters (control, zero-width, "
+                                                             "bidi or byte order mark) that were removed (rows 6, 11, "
+                                                             "e.g. 'u0\\u200b1' read as 'u01')",
+         also=(("warning", "item_id", "1 id held invisible characters (control, zero-width, bidi or byte order "
+                                      "mark) that were removed (rows 16, e.g. '\\ufeffi01' read as 'i01')"),)),
+    Case("nested_struct_ids.parquet", "error", "user_id", "holds records (nested values, e.g. '{'id': 'u01', 'src': "
+                                                          "'web'}'), not one id per row; flatten the column"),
+    Case("nested_list_ids.parquet", "error", "item_id", "holds lists (nested values, e.g. '['i01']'), not one id "
+                                                        "per row"),
+    Case("negative_weights.csv", "warning", "weight", "2 rows with a negative, infinite or non-numeric weight "
+                                                      "dropped (rows 7, 19, e.g. '-3', '-1')"),
+    Case("good_interactions.csv", "error", "event", "the weight of event 'view' is -1; event weights must be 0 or "
+                                                    "more (0 drops the event)", NEGATIVE_EVENT_WEIGHT),
+    Case("catalog_currency_prices.csv", "warning", "price", "7 prices with a currency mark or separators read as "
+                                                            "numbers (rows 2, 3, 4, ..., e.g. '$12.99' as 12.99)",
+         also=(("warning", "price", "1 price not readable as a number (rows 10, e.g. 'call us') stored as empty"),)),
+    # unclear before
+    Case("cr_line_endings.csv", "ok"),
+    Case("json_columns_layout.json", "ok"),
+    Case("blank_lines_before_header.csv", "warning", None, "3 blank lines before the header (row 4) skipped"),
+    Case("delimiters_only.csv", "error", None, "the file holds no values, only delimiters and line breaks"),
+    Case("catalog_duplicate_ids_different_text.csv", "warning", "item_id", "1 with different text (e.g. 'i02' is both "
+                                                                           "'Pour-over dripper' and 'Electric "
+                                                                           "kettle'); the first row of each was kept: "
+                                                                           "give different items different ids"),
+    Case("good_interactions.csv", "error", "user_id", "the column mapping points user_id at 'customer', which this "
+                                                      "file does not have (columns found: user_id, item_id, "
+                                                      "timestamp); choose one of those columns", MISSING_MAPPED),
 ]
 ERRORS = [c for c in CASES if c.level == "error"]
 
@@ -160,6 +223,14 @@ def _assert_reports(case: Case, result: IngestResult) -> None:
 
 # Module-scoped workspaces keep the corpus fast: errors go to one that must stay empty,
 # stored uploads to another (each case's files differ, so each is a new dataset).
+@pytest.fixture(autouse=True)
+def _case_env(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The case's lowered limits, for this test only."""
+    case = request.node.callspec.params.get("case") if hasattr(request.node, "callspec") else None
+    for key, value in getattr(case, "env", ()):
+        monkeypatch.setenv(key, value)
+
+
 @pytest.fixture(scope="module")
 def empty_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     return Workspace(tmp_path_factory.mktemp("empty_ws"))
@@ -176,7 +247,12 @@ def test_the_corpus_is_complete():
     assert len([c for c in CASES if c.level != "ok"]) >= 30
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.file)
+def _case_id(case: Case) -> str:
+    return case.file + (f"[{next(iter(case.options.to_dict()['feedback']['event_weights']), 'map')}]"
+                        if case.file.startswith("good_") else "")
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
 def test_bad_file_is_reported(case: Case, empty_ws: Workspace, store_ws: Workspace):
     ws = empty_ws if case.level == "error" else store_ws
     result = _upload(ws, case)
@@ -200,7 +276,10 @@ def test_failed_uploads_leave_the_stored_dataset_alone(ws: Workspace):
     good = ingest(ws, GOOD_INTERACTIONS, GOOD_CATALOG).dataset
     before = _stored_files(ws)
     for case in ERRORS:
-        result = _upload(ws, case)
+        with pytest.MonkeyPatch.context() as mp:
+            for key, value in case.env:
+                mp.setenv(key, value)
+            result = _upload(ws, case)
         assert result.dataset is None, case.file
         assert ws.datasets() == [good], case.file
         assert _stored_files(ws) == before, case.file

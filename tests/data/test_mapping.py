@@ -6,9 +6,16 @@ import pandas as pd
 import pytest
 
 from coldrec.data.ingest import IngestOptions, ingest
-from coldrec.data.io import ValidationReport, read_table
+from coldrec.data.io import DataValidationError, ValidationReport, read_table
 from coldrec.data.io.feedback import FeedbackConfig, apply_feedback
-from coldrec.data.io.mapping import INTERACTION_ALIASES, apply_mapping, guess_mapping, parse_pairs, resolve_mapping
+from coldrec.data.io.mapping import (
+    INTERACTION_ALIASES,
+    ambiguous_roles,
+    apply_mapping,
+    guess_mapping,
+    parse_pairs,
+    resolve_mapping,
+)
 
 CAT = ("cat.csv", b"item_id,title\na,Mug\nb,Tent\n")
 
@@ -34,9 +41,20 @@ def test_overrides_win_and_empty_unmaps():
         resolve_mapping(["a"], INTERACTION_ALIASES, {"usr": "a"})
 
 
-def test_apply_mapping_names_the_missing_column():
-    with pytest.raises(KeyError, match="log.csv: mapped column.*'buyer'"):
+def test_apply_mapping_names_the_missing_column_and_what_to_do():
+    with pytest.raises(DataValidationError, match="log.csv: column 'user_id': the column mapping points user_id at "
+                                                  r"'buyer', which this file does not have \(columns found: a\); "
+                                                  "choose one of those columns"):
         apply_mapping(pd.DataFrame({"a": [1]}), {"user_id": "buyer"}, "log.csv")
+
+
+def test_two_spellings_of_one_role_are_ambiguous_unless_mapped():
+    cols = ["User_ID", "user_id", "item_id"]
+    mapping = resolve_mapping(cols, INTERACTION_ALIASES)
+    assert ambiguous_roles(cols, mapping) == [("user_id", "columns 'User_ID' and 'user_id' both read as user_id; map "
+                                               "the one that holds the values in the column mapping (--map "
+                                               "user_id=User_ID on the command line), or rename the other")]
+    assert ambiguous_roles(cols, mapping, {"user_id": "user_id"}) == []
 
 
 def test_parse_pairs():

@@ -40,6 +40,12 @@ def apply_feedback(df: pd.DataFrame, cfg: FeedbackConfig, file: str, report: Val
                                         "(or unrated) are not positives and were dropped")
         df = df[keep]
     if cfg.event_weights:
+        wrong = {event: w for event, w in cfg.event_weights.items() if not (np.isfinite(w) and w >= 0)}
+        if wrong:
+            event, w = next(iter(wrong.items()))
+            report.error(file, C.event, f"the weight of event '{event}' is {w:g}; event weights must be 0 or more "
+                                        "(0 drops the event): fix the event weights")
+            return df
         if C.event not in df.columns:
             report.error(file, C.event, "event weights were set but there is no event column; map one "
                                         "or clear the weights")

@@ -11,6 +11,7 @@ import re
 import pandas as pd
 
 from coldrec.columns import Columns as C
+from coldrec.data.io.validate import DataValidationError
 
 # Known spellings per role, most specific first; compared after lower-casing
 # and dropping everything but letters and digits.
@@ -54,6 +55,25 @@ def guess_mapping(columns: list[str], aliases: dict[str, tuple[str, ...]]) -> di
     return mapping
 
 
+def ambiguous_roles(columns: list[str], mapping: dict[str, str],
+                    overrides: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """(role, message) for guessed roles that two columns spell the same way ('User_ID' beside 'user_id').
+
+    The guess would take the first and drop the other without a word, so the
+    user must choose; a role the user mapped is never ambiguous.
+    """
+    out = []
+    for role, col in mapping.items():
+        if role in (overrides or {}):
+            continue
+        twins = [c for c in columns if c != col and norm(c) == norm(col)]
+        if twins:
+            out.append((role, f"columns '{col}' and '{twins[0]}' both read as {role}; map the one that holds the "
+                              f"values in the column mapping (--map {role}={col} on the command line), or rename "
+                              "the other"))
+    return out
+
+
 def resolve_mapping(columns: list[str], aliases: dict[str, tuple[str, ...]],
                     overrides: dict[str, str] | None = None) -> dict[str, str]:
     """Guessed mapping with the user's overrides on top; an override of ``""`` unmaps a role."""
@@ -71,12 +91,17 @@ def resolve_mapping(columns: list[str], aliases: dict[str, tuple[str, ...]],
 def apply_mapping(df: pd.DataFrame, mapping: dict[str, str], file: str) -> pd.DataFrame:
     """Rename mapped columns to their canonical names; unmapped columns are kept as they are.
 
-    Raises ``KeyError`` naming the file and column when a mapping points at a
-    column the file does not have.
+    Raises ``DataValidationError`` naming the file, the role and the columns
+    the file does have when a mapping points at a column it does not have.
     """
-    missing = [col for col in mapping.values() if col not in df.columns]
+    missing = [(role, col) for role, col in mapping.items() if col not in df.columns]
     if missing:
-        raise KeyError(f"{file}: mapped column(s) {missing} not found (columns: {', '.join(map(str, df.columns))})")
+        role, col = missing[0]
+        cols = list(map(str, df.columns))
+        found = ", ".join(cols[:12]) + (f", ... ({len(cols)} columns)" if len(cols) > 12 else "")
+        raise DataValidationError(file, role, f"the column mapping points {role} at '{col}', which this file does not "
+                                              f"have (columns found: {found}); choose one of those columns in the "
+                                              f"mapping (--map {role}=COLUMN on the command line)")
     # A canonical name already present but mapped away from must not collide.
     clash = [role for role, col in mapping.items() if role in df.columns and col != role]
     df = df.drop(columns=clash)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gzip
 import io
 import json
 import zlib
@@ -18,7 +17,9 @@ from itertools import islice
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
+from coldrec.data.io.limits import MAX_COLUMNS, MAX_FILE_MB
 from coldrec.data.io.mapping import CATALOG_ALIASES, INTERACTION_ALIASES, norm
 from coldrec.data.io.validate import N_EXAMPLES, DataValidationError, ValidationReport, set_row_numbering
 
@@ -31,6 +32,10 @@ _SNIFF_BYTES = 64 * 1024
 _MAX_CONTROL_SHARE = 0.01
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 _JSON_KINDS = {list: "an array", str: "a string", bool: "true/false", type(None): "null"}
+_CHUNK = 1 << 20  # gzip is inflated this many bytes at a time, so a bomb stops at the limit
+_DELIMITERS = (b",", b"\t", b";", b"|")
+# What a file holding no values at all is made of (after its whitespace): delimiters and quotes.
+_NO_VALUES = b",;|\"'"
 
 
 def read_table(source: str | Path | bytes, name: str | None = None,
@@ -74,22 +79,62 @@ def read_table(source: str | Path | bytes, name: str | None = None,
     if gzipped:
         data = _gunzip(data, name)
         inner = name[:-3] if name.lower().endswith(".gz") else name
+    elif len(data) > MAX_FILE_MB.value << 20:
+        raise DataValidationError(name, None, f"the file is {len(data) / 2**20:,.0f} MB, too large to read safely: "
+                                              f"{MAX_FILE_MB.advice()}, or upload a sample of it")
     data = _to_utf8(data)
     if _blank(data):
         where = "the file inside the gzip archive" if gzipped else "the file"
         raise DataValidationError(name, None, f"{where} is empty; upload a file with a header and rows")
     _reject_non_tables(data, inner.lower(), name)
+    report = report if report is not None else ValidationReport()
     try:
-        return _parse(data, inner.lower(), name, report if report is not None else ValidationReport())
+        df = _parse(_text_bytes(data, inner.lower(), name, report), inner.lower(), name, report)
     except DataValidationError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure becomes a user-facing message
         raise DataValidationError(name, None, f"could not be read ({_short(exc)}); check that it is CSV, TSV, "
                                               "JSON lines or Parquet") from exc
+    _check_width(df.shape[1], name)
+    return df
 
 
 def _blank(data: bytes) -> bool:
-    return not data or data.isspace()
+    """No data at all: only whitespace (ASCII, or any Unicode space and invisible marks in a small file)."""
+    if not data or data.isspace():
+        return True
+    if len(data) > _SNIFF_BYTES:
+        return False
+    return not data.decode("utf-8", errors="ignore").replace("\ufeff", "").replace("\u200b", "").strip()
+
+
+def _check_width(n_columns: int, name: str) -> None:
+    """Too many columns to hold in memory: stop before (or right after) the parser builds them."""
+    if n_columns > MAX_COLUMNS.value:
+        raise DataValidationError(name, None, f"the file has {n_columns:,} columns; {MAX_COLUMNS.advice()}, or "
+                                              "keep only the columns you need (ids, time, rating, text)")
+
+
+def _text_bytes(data: bytes, lower_name: str, name: str, report: ValidationReport) -> bytes:
+    """Text tables made readable: NUL bytes removed (reported), CR-only line ends as LF, a too-wide header refused."""
+    if data[:4] == _PARQUET_MAGIC or lower_name.endswith(".parquet"):
+        return data
+    if b"\x00" in data:
+        first = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        n = data.count(b"\x00")
+        data = data.replace(b"\x00", b"")
+        report.warn(name, None, f"{n} NUL byte{'s' if n > 1 else ''} (invisible zero characters, first on line "
+                                f"{first}) removed; the program that wrote the file may have added them: check "
+                                "the ids and text on that line")
+    if b"\n" not in data and b"\r" in data:
+        data = data.replace(b"\r", b"\n")  # old Mac line ends
+    nl = data.find(b"\n")
+    header = data if nl < 0 else data[:nl]
+    _check_width(max(header.count(d) for d in _DELIMITERS) + 1, name)
+    if not data.translate(None, _NO_VALUES).strip():
+        raise DataValidationError(name, None, "the file holds no values, only delimiters and line breaks; export "
+                                              "the data again with its header and rows")
+    return data
 
 
 def _short(exc: BaseException) -> str:
@@ -100,16 +145,39 @@ def _short(exc: BaseException) -> str:
 
 
 def _gunzip(data: bytes, name: str) -> bytes:
-    """The decompressed bytes, or an error saying the archive is cut off or damaged."""
+    """The decompressed bytes, or an error saying the archive is cut off, damaged or inflates past the limit.
+
+    Inflated a chunk at a time and never past ``MAX_FILE_MB``, so a small
+    archive of zeros (a "gzip bomb") stops at the limit instead of filling
+    memory. Several gzip members one after another are read as one file.
+    """
+    limit = MAX_FILE_MB.value << 20
+    out, size, rest = [], 0, data
     try:
-        return gzip.decompress(data)
+        while rest[:2] == _GZIP_MAGIC:
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            chunk = inflater.decompress(rest, _CHUNK)
+            while True:
+                size += len(chunk)
+                if size > limit:
+                    raise DataValidationError(name, None, f"the gzip archive inflates to more than "
+                                                          f"{MAX_FILE_MB.value:,} MB; {MAX_FILE_MB.advice()}, or "
+                                                          "upload a smaller file")
+                out.append(chunk)
+                if inflater.eof or not inflater.unconsumed_tail:
+                    break
+                chunk = inflater.decompress(inflater.unconsumed_tail, _CHUNK)
+            if not inflater.eof:
+                raise EOFError("compressed file ended before the end-of-stream marker was reached")
+            rest = inflater.unused_data.lstrip(b"\x00")
     except EOFError as exc:
         raise DataValidationError(name, None, "the gzip archive is cut off (it ends before its last block); "
                                               "the upload or download was probably interrupted: "
                                               "compress or copy the file again") from exc
-    except (OSError, zlib.error) as exc:
+    except zlib.error as exc:
         raise DataValidationError(name, None, f"the gzip archive is damaged ({_short(exc)}); "
                                               "compress the file again, or upload it uncompressed") from exc
+    return b"".join(out)
 
 
 def _to_utf8(data: bytes) -> bytes:
@@ -157,6 +225,13 @@ def _parse(data: bytes, lower_name: str, name: str, report: ValidationReport) ->
 
 def _parquet(data: bytes, name: str) -> pd.DataFrame:
     try:
+        schema = pq.ParquetFile(io.BytesIO(data)).schema_arrow
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for damaged files
+        raise DataValidationError(name, None, "is not a readable Parquet file: it may be cut off or damaged; "
+                                              "export it again, or upload CSV instead") from exc
+    _check_width(len(schema.names), name)
+    _reject_repeated_names(schema.names, name)
+    try:
         df = pd.read_parquet(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for damaged files
         raise DataValidationError(name, None, "is not a readable Parquet file: it may be cut off or damaged; "
@@ -178,6 +253,10 @@ def _json(data: bytes, name: str, encoding: str) -> pd.DataFrame:
             raise DataValidationError(name, None, f"is not valid JSON ({_short(exc)}); export it again as JSON "
                                                   "lines (one object per line) or CSV") from exc
         return set_row_numbering(df, "rows", 1)
+    layout = _pandas_layout(data, encoding)
+    if layout is not None:
+        return set_row_numbering(pd.read_json(io.BytesIO(data), orient=layout, dtype=False, encoding=encoding),
+                                 "rows", 1)
     try:
         df = pd.read_json(io.BytesIO(data), lines=True, dtype=False, encoding=encoding)
     except (ValueError, TypeError) as exc:  # TypeError: a line holding an array or a bare value
@@ -185,6 +264,31 @@ def _json(data: bytes, name: str, encoding: str) -> pd.DataFrame:
                                   f"could not be read as JSON lines ({_short(exc)}); put one JSON object "
                                   "on each line") from exc
     return set_row_numbering(df, "lines", 1)
+
+
+def _pandas_layout(data: bytes, encoding: str) -> str | None:
+    """The ``orient`` of a file that is one JSON object written by ``DataFrame.to_json`` (else None).
+
+    ``to_json()`` writes columns ({"user_id": {"0": "u1", ...}, ...}), ``orient="index"`` rows keyed by
+    number, ``orient="split"`` columns, index and data; JSON lines start the same way but hold one object
+    per line.
+    """
+    nl = data.find(b"\n")
+    if not (nl < 0 or not data[nl:].strip() or data[:nl].strip() == b"{"):
+        return None  # several lines, the first not a lone '{': JSON lines
+    try:
+        whole = json.loads(data.decode(encoding, errors="replace"))
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    if not isinstance(whole, dict) or not whole:
+        return None
+    if {"columns", "data"} <= set(whole) and isinstance(whole["data"], list):
+        return "split"
+    if not all(isinstance(v, dict) for v in whole.values()):
+        return None
+    if all(str(k).isdigit() for k in whole):
+        return "index"
+    return "columns" if all(str(k).isdigit() for v in whole.values() for k in v) else None
 
 
 def _bad_json_lines(data: bytes, encoding: str) -> str | None:
@@ -210,10 +314,17 @@ def _bad_json_lines(data: bytes, encoding: str) -> str | None:
 
 
 def _csv(data: bytes, lower_name: str, name: str, encoding: str, report: ValidationReport) -> pd.DataFrame:
+    body = data.lstrip()
+    if skipped := data[:len(data) - len(body)].count(b"\n"):
+        data = body
+        report.warn(name, None, f"{_plural(skipped, 'blank line')} before the header (row {skipped + 1}) skipped; "
+                                "row numbers in these messages count them")
     text = data[:_SNIFF_BYTES].decode(encoding, errors="replace")
     sep = "\t" if lower_name.endswith(".tsv") else _delimiter(text)
     header = _has_header(text, sep)
     first_rows = list(islice((r for r in csv.reader(io.StringIO(text), delimiter=sep) if r), 2))
+    if header and first_rows:
+        _reject_repeated_names(first_rows[0], name)
     if header and len(first_rows) == 2 and len(first_rows[1]) > len(first_rows[0]):
         # pandas would take the extra first field as the index and shift every column; with
         # index_col=False it drops the extra fields instead, which is only right when they are empty.
@@ -231,10 +342,25 @@ def _csv(data: bytes, lower_name: str, name: str, encoding: str, report: Validat
     if not header:
         df.columns = [f"column_{i + 1}" for i in range(df.shape[1])]
         first = ", ".join(first_rows[0] if first_rows else [])[:80]
-        report.warn(name, None, f"no header row found (row 1 holds data: {first}); columns are named "
+        report.warn(name, None, f"no header row found (row {skipped + 1} holds data: {first}); columns are named "
                                 f"column_1..column_{df.shape[1]}: add a header row, or map the columns "
                                 "(e.g. column_1 to user_id) in the column mapping")
-    return set_row_numbering(df, "rows", 2 if header else 1)
+    return set_row_numbering(df, "rows", (2 if header else 1) + skipped)
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _reject_repeated_names(names: list[str], name: str) -> None:
+    """Two columns with one name: pandas would keep the second as 'name.1' and the choice would be silent."""
+    seen: dict[str, int] = {}
+    for number, col in enumerate((c.strip() for c in names), start=1):
+        if col and col in seen:
+            raise DataValidationError(name, col, f"the header names this column twice (columns {seen[col]} and "
+                                                 f"{number}); rename or remove one of them so it is clear which "
+                                                 "holds the values")
+        seen.setdefault(col, number)
 
 
 def _unclosed_quote(text: str, sep: str) -> str | None:

@@ -6,6 +6,7 @@ where it applies, the column and example rows.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -13,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from coldrec.columns import CATALOG_REQUIRED, DEFAULT_TEXT_FIELDS, INTERACTION_REQUIRED, Columns
+from coldrec.data.io.limits import MAX_TEXT_CHARS
 from coldrec.data.io.textclean import clean_text_column
 
 C = Columns
@@ -23,6 +25,18 @@ MAX_BAD_TIMESTAMP_SHARE = 0.05
 N_EXAMPLES = 3
 # ``DataFrame.attrs`` key set by the readers: how the file numbers its rows.
 ROW_NUMBERING = "coldrec_rows"
+# Spellings of "no value" that exports write into id columns; never a real user or item.
+PLACEHOLDER_IDS = frozenset(("nan", "null", "none", "n/a", "#n/a", "nil", "undefined", "<na>"))
+# Characters nobody types in an id: controls, zero-width marks, bidi overrides, the byte order mark.
+_INVISIBLE_IN_IDS = re.compile("[\x00-\x1f\x7f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Unix seconds, milliseconds, microseconds: the largest value each unit takes before year 5138 (then ns).
+_UNIT_BOUNDS = ((1e11, 1.0), (1e14, 1e3), (1e17, 1e6))
+_UNIT_NAMES = {1.0: "seconds", 1e3: "milliseconds", 1e6: "microseconds", 1e9: "nanoseconds"}
+# Excel stores dates as days since 1899-12-30: 20,000-80,000 is 1954-2119; the last date Excel knows is 9999.
+_EXCEL_EPOCH_DAYS, _EXCEL_MAX = 25569, 2_958_465
+_YEAR_10000 = 253_402_300_800
+# Currency marks stripped from prices: symbols and three-letter codes.
+_CURRENCY = re.compile(r"[$€£¥₹₩₽¢]|\b[A-Z]{3}\b|\s")
 # What each required column holds, for "rename the column that holds ..." hints.
 _HOLDS = {C.user: "the user ids", C.item: "the item ids", C.timestamp: "the time of each interaction",
           C.title: "the item names"}
@@ -115,7 +129,7 @@ def _shown(value: object) -> str:
     """A cell value as quoted in a message."""
     if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) or str(value).strip() == "":
         return "(empty)"
-    text = str(value)
+    text = _INVISIBLE_IN_IDS.sub(lambda m: f"\\u{ord(m.group()):04x}", str(value))
     return f"'{text[:40]}...'" if len(text) > 40 else f"'{text}'"
 
 
@@ -174,11 +188,34 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
         parsed = values.dt.tz_localize("UTC") if values.dt.tz is None else values
         return _seconds(parsed)
     numeric = pd.to_numeric(values, errors="coerce")
+    numeric = numeric.where(np.isfinite(numeric.astype(float)))
     if numeric.notna().mean() > 0.5:
-        median = numeric.abs().median()
-        scale = 1e9 if median > 1e17 else 1e6 if median > 1e14 else 1e3 if median > 1e11 else 1.0
-        return (numeric / scale).floordiv(1)
+        if is_excel_serial(numeric):
+            return ((numeric - _EXCEL_EPOCH_DAYS) * 86400).round()
+        seconds = (numeric / unit_scales(numeric)).floordiv(1)
+        return seconds.where(seconds.abs() < _YEAR_10000)  # past any calendar: not a time
     return _seconds(pd.to_datetime(values, errors="coerce", utc=True, format="mixed"))
+
+
+def unit_scales(numeric: pd.Series) -> pd.Series:
+    """The divisor to unix seconds of each number, by its own size (a log may mix seconds and milliseconds)."""
+    size = numeric.abs()
+    scale = pd.Series(1e9, index=numeric.index)
+    for bound, unit in reversed(_UNIT_BOUNDS):
+        scale = scale.mask(size < bound, unit)
+    return scale
+
+
+def is_excel_serial(numeric: pd.Series) -> bool:
+    """Do these numbers read as Excel dates (days since 1899-12-30, 1954-2119, spanning under a century)?
+
+    As unix seconds they would all fall in the first day of 1970, which no
+    real log does.
+    """
+    valid = numeric.dropna()
+    if valid.empty or valid.min() < 1 or valid.max() > _EXCEL_MAX:
+        return False
+    return bool(20_000 <= valid.median() <= 80_000 and valid.max() - valid.min() <= 36_525)
 
 
 def _seconds(parsed: pd.Series) -> pd.Series:
@@ -198,19 +235,62 @@ def _id_strings(values: pd.Series) -> pd.Series:
 
 def _clean_ids(df: pd.DataFrame, cols: tuple[str, ...], file: str, report: ValidationReport,
                rows: _Rows) -> pd.DataFrame:
-    """Ids become stripped strings; rows with an empty id are dropped with a warning."""
+    """Ids become stripped strings; rows with an empty or placeholder id are dropped with a warning.
+
+    Nested values (a Parquet struct or list) block the file; invisible
+    characters (controls, zero-width marks, bidi overrides, byte order marks)
+    are removed from ids with a warning, so ``'u0\u200b1'`` is the user ``'u01'``.
+    """
     for col in cols:
+        nested = _nested(df[col])
+        if nested is not None:
+            report.error(file, col, nested)
+            continue
         ids = _id_strings(df[col])
+        ids = _strip_invisible(ids, col, file, report, rows)
         empty = ids.isna() | (ids == "")
-        if empty.all():
+        placeholder = ~empty & ids.str.lower().isin(PLACEHOLDER_IDS).fillna(False).astype(bool)
+        if (empty | placeholder).all():
             report.error(file, col, f"every value is empty ({_count(len(df), 'row')}); fill in {_HOLDS[col]}, "
                                     "or map the column that holds them in the column mapping")
             continue
         if empty.any():
             report.warn(file, col, f"{_count(int(empty.sum()), 'row')} with an empty id dropped "
                                    f"({rows(df.index[empty])}); fill in the ids to keep those rows")
-        df = df.assign(**{col: ids.astype(object)})[~empty]
+        if placeholder.any():
+            report.warn(file, col, f"{_count(int(placeholder.sum()), 'row')} whose id stands for a missing value "
+                                   f"dropped ({rows(df.index[placeholder])}, e.g. {_some(ids[placeholder])}); "
+                                   "fill in the ids to keep those rows")
+        df = df.assign(**{col: ids.astype(object)})[~(empty | placeholder)]
     return df
+
+
+def _nested(values: pd.Series) -> str | None:
+    """Why a column of records or lists cannot hold ids (None when it holds plain values)."""
+    if values.dtype != object:
+        return None
+    kinds = values.map(lambda v: "records" if isinstance(v, dict) else
+                       "lists" if isinstance(v, (list, tuple, np.ndarray)) else "")
+    if not (kinds != "").any():
+        return None
+    first = int(np.argmax((kinds != "").to_numpy()))
+    return (f"holds {kinds.iloc[first]} (nested values, e.g. {_shown(values.iloc[first])}), not one id per row; "
+            "flatten the column when exporting (e.g. take the id field), or map the column that holds the "
+            "plain ids")
+
+
+def _strip_invisible(ids: pd.Series, col: str, file: str, report: ValidationReport, rows: _Rows) -> pd.Series:
+    """Ids without characters nobody types; the change is reported with an example."""
+    hidden = ids.str.contains(_INVISIBLE_IN_IDS, na=False).astype(bool)
+    if not hidden.any():
+        return ids
+    cleaned = ids.str.replace(_INVISIBLE_IN_IDS, "", regex=True).str.strip()
+    first = hidden.index[hidden][0]
+    report.warn(file, col, f"{_count(int(hidden.sum()), 'id')} held invisible characters (control, zero-width, "
+                           f"bidi or byte order mark) that were removed ({rows(hidden.index[hidden])}, e.g. "
+                           f"{_shown(ids[first])} read as {_shown(cleaned[first])}); check the program that "
+                           "exported them")
+    return cleaned
 
 
 def clean_interactions(raw: pd.DataFrame, file: str = "interactions") -> tuple[pd.DataFrame | None, ValidationReport]:
@@ -232,7 +312,8 @@ def clean_interactions(raw: pd.DataFrame, file: str = "interactions") -> tuple[p
     df = _clean_timestamps(df, file, report, rows)
     if df is None:
         return None, report
-    _warn_about_ratings(df, file, report, rows)
+    df = _clean_ratings(df, file, report, rows)
+    df = _clean_weights(df, file, report, rows)
     df = _drop_duplicates(df, file, report, rows)
     _warn_about_users_and_time(df, file, report, rows)
     if df.empty:
@@ -244,6 +325,7 @@ def clean_interactions(raw: pd.DataFrame, file: str = "interactions") -> tuple[p
 def _clean_timestamps(df: pd.DataFrame, file: str, report: ValidationReport, rows: _Rows) -> pd.DataFrame | None:
     """Timestamps as int64 seconds; a few unparseable rows are dropped, too many block the file (None)."""
     ts = parse_timestamps(df[Columns.timestamp])
+    _report_units(df[Columns.timestamp], file, report, rows)
     bad = ts.isna()
     if not bad.any():
         return df.assign(**{Columns.timestamp: ts.astype("int64")})
@@ -260,16 +342,66 @@ def _clean_timestamps(df: pd.DataFrame, file: str, report: ValidationReport, row
     return df.assign(**{Columns.timestamp: ts})[~bad].astype({Columns.timestamp: "int64"})
 
 
-def _warn_about_ratings(df: pd.DataFrame, file: str, report: ValidationReport, rows: _Rows) -> None:
-    """Ratings that are text, not numbers, count as unrated; say which (a rating threshold drops them)."""
-    if C.rating not in df.columns:
+def _report_units(values: pd.Series, file: str, report: ValidationReport, rows: _Rows) -> None:
+    """Say how numbers were read when it was a choice: Excel dates, or a unit that differs from most rows."""
+    if pd.api.types.is_datetime64_any_dtype(values):
         return
+    numeric = pd.to_numeric(values, errors="coerce")
+    numeric = numeric.where(np.isfinite(numeric.astype(float))).dropna()
+    numeric = numeric[numeric.abs() < 9.2e18]  # beyond nanoseconds: reported as not timestamps
+    if len(numeric) <= len(values) / 2:
+        return
+    if is_excel_serial(numeric):
+        report.warn(file, C.timestamp, f"the values are Excel date numbers (e.g. {_shown(numeric.iloc[0])}); read "
+                                       "as days since 1899-12-30: export the dates as text (yyyy-mm-dd hh:mm) or "
+                                       "unix seconds to be sure")
+        return
+    scales = unit_scales(numeric)
+    usual = scales.mode().iloc[0]
+    odd = scales != usual
+    if odd.any():
+        units = ", ".join(sorted({_UNIT_NAMES[u] for u in scales[odd]}))
+        report.warn(file, C.timestamp, f"{_count(int(odd.sum()), 'timestamp')} in {units} among "
+                                       f"{_UNIT_NAMES[usual]} ({rows(odd.index[odd])}, e.g. "
+                                       f"{_shown(values[odd.index[odd][0]])}); each was read in the unit its size "
+                                       "says: check the program that logged them")
+
+
+def _clean_ratings(df: pd.DataFrame, file: str, report: ValidationReport, rows: _Rows) -> pd.DataFrame:
+    """Ratings as numbers; text and infinite values count as unrated, and the report says which.
+
+    A rating threshold drops unrated rows, so an ``inf`` must never pass one.
+    """
+    if C.rating not in df.columns:
+        return df
     values = df[C.rating]
-    text = pd.to_numeric(values, errors="coerce").isna() & values.notna() & (values.astype("string").str.strip() != "")
+    numeric = pd.to_numeric(values, errors="coerce").astype(float)
+    text = numeric.isna() & values.notna() & (values.astype("string").str.strip() != "")
     if text.any():
         report.warn(file, C.rating, f"{_count(int(text.sum()), 'non-numeric rating')} ({rows(df.index[text])}, e.g. "
                                     f"{_some(values[text])}); they count as unrated, so a rating threshold drops "
                                     "them: write them as numbers, or leave them empty")
+    infinite = pd.Series(np.isinf(numeric.to_numpy()), index=df.index)
+    if infinite.any():
+        report.warn(file, C.rating, f"{_count(int(infinite.sum()), 'infinite rating')} ({rows(df.index[infinite])}, "
+                                    f"e.g. {_some(values[infinite])}); they count as unrated, so a rating threshold "
+                                    "drops them: write the ratings as finite numbers")
+    return df.assign(**{C.rating: numeric.mask(infinite)})
+
+
+def _clean_weights(df: pd.DataFrame, file: str, report: ValidationReport, rows: _Rows) -> pd.DataFrame:
+    """A weight column as numbers >= 0; rows whose weight is negative, infinite or not a number are dropped."""
+    if C.weight not in df.columns:
+        return df
+    values = df[C.weight]
+    numeric = pd.to_numeric(values, errors="coerce").astype(float)
+    bad = ~np.isfinite(numeric) | (numeric < 0)
+    bad &= values.notna() & (values.astype("string").str.strip() != "")
+    if bad.any():
+        report.warn(file, C.weight, f"{_count(int(bad.sum()), 'row')} with a negative, infinite or non-numeric "
+                                    f"weight dropped ({rows(df.index[bad])}, e.g. {_some(values[bad])}); weights "
+                                    "are counts or strengths, 0 or more: fix them, or unmap the weight column")
+    return df.assign(**{C.weight: numeric.fillna(1.0)})[~bad]
 
 
 def _drop_duplicates(df: pd.DataFrame, file: str, report: ValidationReport, rows: _Rows) -> pd.DataFrame:
@@ -291,10 +423,18 @@ def _warn_about_users_and_time(df: pd.DataFrame, file: str, report: ValidationRe
                                   f"(e.g. {_some(single.to_series())}); they can only be cold users")
     future = df[C.timestamp] > time.time() + 86400
     if future.any():
-        first = pd.Timestamp(int(df.loc[future, C.timestamp].iloc[0]), unit="s").strftime("%Y-%m-%d")
+        first = _date(int(df.loc[future, C.timestamp].iloc[0]))
         report.warn(file, C.timestamp, f"{_count(int(future.sum()), 'timestamp')} in the future "
                                        f"({rows(df.index[future])}, e.g. {first}); check the clock that logged "
                                        "them, or the unit (seconds or milliseconds)")
+
+
+def _date(seconds: int) -> str:
+    """yyyy-mm-dd of unix seconds, or the year alone past what datetimes hold."""
+    try:
+        return pd.Timestamp(seconds, unit="s").strftime("%Y-%m-%d")
+    except (ValueError, OverflowError, NotImplementedError, pd.errors.OutOfBoundsDatetime):
+        return f"year {1970 + seconds // 31_556_952:,}"
 
 
 def clean_catalog(raw: pd.DataFrame, file: str = "catalog",
@@ -309,14 +449,10 @@ def clean_catalog(raw: pd.DataFrame, file: str = "catalog",
     df = _clean_ids(df, (Columns.item,), file, report, rows)
     if not report.ok:
         return None, report
-    dup = df.duplicated(Columns.item)
-    if dup.any():
-        report.warn(file, Columns.item, f"{_count(int(dup.sum()), 'repeated item id')} ({rows(df.index[dup])}, e.g. "
-                                        f"{_some(df.loc[dup, Columns.item])}); the first row of each was kept")
-        df = df[~dup]
+    df = _drop_repeated_items(df, file, report, rows, tuple(text_fields))
     if Columns.price in df.columns:
-        df = df.assign(**{Columns.price: pd.to_numeric(df[Columns.price], errors="coerce")})
-    df = df.assign(**{Columns.text: item_text(df, tuple(text_fields))})
+        df = df.assign(**{Columns.price: _prices(df[Columns.price], file, report, rows)})
+    df = df.assign(**{Columns.text: _capped(item_text(df, tuple(text_fields)), file, report, rows)})
     no_text = df[Columns.text].str.len() == 0
     if no_text.all():
         fields = ", ".join(text_fields) or "(no text fields chosen)"
@@ -328,6 +464,75 @@ def clean_catalog(raw: pd.DataFrame, file: str = "catalog",
                                          f"({rows(df.index[no_text])}); text models score them as unknown: "
                                          "fill in a title or description")
     return df.reset_index(drop=True), report
+
+
+def _drop_repeated_items(df: pd.DataFrame, file: str, report: ValidationReport, rows: _Rows,
+                         text_fields: tuple[str, ...]) -> pd.DataFrame:
+    """Keep the first row of each item id; say so, and say when the repeats describe a different item."""
+    dup = df.duplicated(Columns.item)
+    if not dup.any():
+        return df
+    fields = [f for f in text_fields if f in df.columns]
+    differs = dup & ~df.duplicated([Columns.item, *fields]) if fields else pd.Series(False, index=df.index)
+    if differs.any():
+        at = differs.idxmax()
+        item, other = df.at[at, Columns.item], df.at[at, fields[0]]
+        kept = df.loc[df[Columns.item] == item, fields[0]].iloc[0]
+        report.warn(file, Columns.item, f"{_count(int(dup.sum()), 'repeated item id')} ({rows(df.index[dup])}, e.g. "
+                                        f"{_some(df.loc[dup, Columns.item])}), {int(differs.sum())} with different "
+                                        f"text (e.g. {_shown(item)} is both {_shown(kept)} and {_shown(other)}); "
+                                        "the first row of each was kept: give different items different ids")
+    else:
+        report.warn(file, Columns.item, f"{_count(int(dup.sum()), 'repeated item id')} ({rows(df.index[dup])}, e.g. "
+                                        f"{_some(df.loc[dup, Columns.item])}); the first row of each was kept")
+    return df[~dup]
+
+
+def _prices(values: pd.Series, file: str, report: ValidationReport, rows: _Rows) -> pd.Series:
+    """Prices as numbers: currency symbols and codes dropped, '5,00' read as 5.00; what is not a price is reported."""
+    numeric = pd.to_numeric(values, errors="coerce")
+    given = values.notna() & (values.astype("string").str.strip() != "").fillna(False).astype(bool)
+    todo = numeric.isna() & given
+    if todo.any():
+        numeric = numeric.astype(float)
+        numeric[todo] = values[todo].map(_price)
+    bad = (numeric.isna() | ~np.isfinite(numeric.astype(float))) & given
+    read = todo & ~bad
+    if read.any():
+        first = read.idxmax()
+        report.warn(file, Columns.price, f"{_count(int(read.sum()), 'price')} with a currency mark or separators "
+                                         f"read as numbers ({rows(values.index[read])}, e.g. {_shown(values[first])} "
+                                         f"as {numeric[first]:g}); check them in the preview")
+    if bad.any():
+        report.warn(file, Columns.price, f"{_count(int(bad.sum()), 'price')} not readable as a number "
+                                         f"({rows(values.index[bad])}, e.g. {_some(values[bad])}) stored as empty; "
+                                         "write prices as numbers such as 12.99")
+    return numeric.astype(float).mask(bad)
+
+
+def _price(value: object) -> float:
+    """'$1,299.00', '€5,00', '12.00 EUR' -> a number; NaN when it is not one."""
+    text = _CURRENCY.sub("", str(value))
+    if "," in text and "." in text:
+        text = text.replace(",", "") if text.rfind(",") < text.rfind(".") else text.replace(".", "").replace(",", ".")
+    elif "," in text:
+        head, _, tail = text.rpartition(",")
+        text = f"{head.replace(',', '')}.{tail}" if len(tail) == 2 else text.replace(",", "")
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
+def _capped(text: pd.Series, file: str, report: ValidationReport, rows: _Rows) -> pd.Series:
+    """Item text cut at ``MAX_TEXT_CHARS`` (the encoders read a few hundred words); the cut is reported."""
+    limit = MAX_TEXT_CHARS.value
+    long = text.str.len() > limit
+    if not long.any():
+        return text
+    report.warn(file, Columns.title, f"{_count(int(long.sum()), 'item')} with more than {limit:,} characters of "
+                                     f"text ({rows(text.index[long])}) cut to that length; {MAX_TEXT_CHARS.advice()}")
+    return text.mask(long, text.str.slice(0, limit))
 
 
 def item_text(catalog: pd.DataFrame, fields: tuple[str, ...] = DEFAULT_TEXT_FIELDS) -> pd.Series:
