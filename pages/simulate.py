@@ -7,10 +7,11 @@ import os
 import numpy as np
 import streamlit as st
 
-from coldrec.runs.jobs import JobStore
+from coldrec.runs.history import finished_runs, run_label
 from coldrec.simulation.replay import RunData, load_run_data
 from coldrec.simulation.session import Simulator, open_simulator
-from coldrec.simulation.whatif import REFITTABLE, new_item_mask, refit_without, strategies
+from coldrec.simulation.whatif import REFITTABLE, catalog_counts, new_item_mask, refit_without, strategies
+from coldrec.text.factory import DEFAULT_ENCODER
 from ui import state
 from ui.replay_view import replay_tab
 from ui.sim_view import (
@@ -30,11 +31,9 @@ ds_id = state.dataset_picker(ws)
 if not ds_id:
     st.stop()
 encoder = os.environ.get("COLDREC_ENCODER")
-runs = [j for j in JobStore(ws).list() if j.kind == "train" and j.status == "done" and j.dataset_id == ds_id
-        and (j.params.get("encoder") or "minilm") == (encoder or "minilm")]
-run_id = st.selectbox("Strategies from training run", [None, *[j.id for j in runs]], key="sim_run",
-                      format_func=lambda r: "text similarity only" if r is None else
-                      f"{r} · {', '.join(next(j for j in runs if j.id == r).params['models'])}",
+runs = {j.id: j for j in finished_runs(ws, ds_id, encoder or DEFAULT_ENCODER)}
+run_id = st.selectbox("Strategies from training run", [None, *runs], key="sim_run",
+                      format_func=lambda r: "text similarity only" if r is None else run_label(runs[r]),
                       help="Models of a finished run on this dataset (same text encoder) become strategies.")
 if not runs:
     st.caption("Only text similarity for now: train a run on the **Train** page to compare collaborative "
@@ -60,8 +59,7 @@ def refitted(root: str, run: str, share: float, names: tuple[str, ...]) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def item_counts(root: str, dataset_id: str) -> np.ndarray:
-    inter, catalog = ws.load_interactions(dataset_id), ws.load_catalog(dataset_id)
-    return inter["item_id"].value_counts().reindex(catalog["item_id"], fill_value=0).to_numpy()
+    return catalog_counts(ws.load_interactions(dataset_id), ws.load_catalog(dataset_id))
 
 
 with st.spinner("Loading the text encoder, item embeddings and models (first time only)…"):

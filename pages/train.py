@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
-import pandas as pd
 import streamlit as st
 
-from coldrec.evaluation.aggregate import headline
 from coldrec.models.registry import MODELS
-from coldrec.runs.engine import ray_installed, run_engine
+from coldrec.runs.engine import ray_installed
 from coldrec.runs.experiment import ExperimentConfig
+from coldrec.runs.history import duration_text, latest_finished, run_history
 from coldrec.runs.jobs import ACTIVE, JobStore, read_log, submit
-from coldrec.runs.store import load_summary
 from ui import state
 from ui.model_form import model_params_form
 from ui.search_form import search_section
@@ -76,16 +72,6 @@ def _delete(job_id: str) -> None:
     st.toast(f"Deleted run {job_id} ({freed / 1e6:.1f} MB freed)")
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _headline(root: str, job_id: str) -> str:
-    """NDCG@20 over all test users per model of a finished run (a finished run never changes)."""
-    summary = load_summary(ws, job_id)
-    if summary is None or "by" not in summary:
-        return ""
-    top = headline(summary)
-    return " · ".join(f"{m} {v:.3f}" for m, v in top[top["users"] == "all"][["model", "mean"]].itertuples(index=False))
-
-
 @st.fragment(run_every=1.0)
 def jobs_panel() -> None:
     """Live progress of running jobs and the run history; polls the workspace database."""
@@ -96,21 +82,18 @@ def jobs_panel() -> None:
     for job in active:
         cols = st.columns([5, 1])
         cols[0].progress(job.progress, text=f"`{job.id}` · {', '.join(job.params.get('models', []))} · "
-                                            f"{job.step or job.status} ({job.progress:.0%})")
+                                            f"{job.step or job.status} ({', '.join(filter(None, [f'{job.progress:.0%}', duration_text(job)]))})")
         cols[1].button("Cancel", key=f"cancel_{job.id}", on_click=_cancel, args=(job.id,),
                        disabled=bool(job.cancel_requested))
     if jobs:
-        last = jobs[0]
-        took = f" in {last.duration:.1f} s" if last.duration else ""
-        st.markdown(f"Latest run `{last.id}`: **{last.status}**{took}" + (f" · {last.message}" if last.message else ""))
+        last = latest_finished(jobs)
+        if last is not None:
+            st.markdown(f"Latest finished run `{last.id}`: **{last.status}**, {duration_text(last)}"
+                        + (f" · {last.message}" if last.message else ""))
         st.subheader("Run history")
-        st.dataframe(pd.DataFrame([{
-            "job": j.id, "kind": j.kind, "status": j.status,
-            "models": ", ".join(j.params.get("models", [j.params.get("model", "")])),
-            "dataset": j.dataset_id, "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(j.started))
-            if j.started else "", "duration (s)": round(j.duration, 1) if j.duration else None,
-            "NDCG@20 (all users)": _headline(str(ws.root), j.id) if j.kind == "train" and j.status == "done" else "",
-            "engine": run_engine(ws, j.id), "message": j.message} for j in jobs]), hide_index=True, width="stretch")
+        st.dataframe(run_history(ws, jobs), hide_index=True, width="stretch",
+                     column_config={"NDCG@20 (all users)": st.column_config.TextColumn(width="large"),
+                                    "message": st.column_config.TextColumn(width="medium")})
         with st.expander("Worker log"):
             pick = st.selectbox("Job", [j.id for j in jobs], key="log_job")
             st.code(read_log(ws, pick) or "(no log yet)", language=None)
@@ -121,7 +104,7 @@ def jobs_panel() -> None:
                                     help="Removes the run's results and saved models from the workspace (a "
                                          "fine-tuned encoder alone is about 90 MB). It cannot be undone.")
                 st.button("Delete run", key="delete_run", on_click=_delete, args=(gone,))
-        if last.status == "failed":
+        if last is not None and last.status == "failed":
             st.warning(f"Job `{last.id}` failed: {last.message or 'see its worker log above'}. Check the "
                        "log, then change the split or models (or load the dataset again) and press **Train**.")
     else:

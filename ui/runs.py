@@ -6,22 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from coldrec.data.workspace import Workspace
-from coldrec.runs.jobs import Job, JobStore
+from coldrec.runs.history import dataset_names, finished_runs, run_label
 from coldrec.runs.store import load_table
 from ui import state
 
 NO_RUN = ("No finished training run yet. Open the **Train** page, pick a split and models and press **Train**; "
           "results appear here when the job is done (about a minute on the sample shop).")
-
-
-def finished_runs(ws: Workspace) -> list[Job]:
-    """Finished training jobs, newest first."""
-    return [j for j in JobStore(ws).list() if j.kind == "train" and j.status == "done"]
-
-
-def run_label(job: Job) -> str:
-    protocol = job.params.get("split", {}).get("protocol", "cold_user")
-    return f"{job.id} · {', '.join(job.params.get('models', []))} · {protocol} split · dataset {job.dataset_id}"
 
 
 def run_picker(ws: Workspace, label: str = "Training run", key: str = state.RUN) -> str | None:
@@ -30,7 +20,8 @@ def run_picker(ws: Workspace, label: str = "Training run", key: str = state.RUN)
     if not runs:
         st.info(NO_RUN)
         return None
-    labels = {j.id: run_label(j) for j in runs}
+    names = dataset_names(ws)
+    labels = {j.id: run_label(j, names) for j in runs}
     if st.session_state.get(key) not in labels:
         st.session_state[key] = runs[0].id
     return st.selectbox(label, list(labels), format_func=labels.get, key=key)

@@ -10,6 +10,7 @@ from coldrec.data.workspace import Workspace, default_root
 DATASET = "dataset_id"  # the dataset every page works on
 RUN = "run_id"  # the training run shown on result pages
 SESSION = "sim_session"  # the simulator's Session
+_NAVIGATION_CHECKED = "_navigation_checked"
 
 
 @st.cache_resource
@@ -28,9 +29,13 @@ def leave_legacy_navigation() -> None:
     The product keeps its ``pages/`` folder, so a page that finds itself run in
     legacy mode switches the flag off and reruns: the rerun executes app.py,
     whose ``st.navigation`` resolves the same URL to the same page.
+
+    Only a session's first run may rerun: a later run carries a click that a
+    rerun would drop (AppTest resets the flag before every run).
     """
-    if PagesManager.uses_pages_directory:
+    if PagesManager.uses_pages_directory and not st.session_state.get(_NAVIGATION_CHECKED):
         PagesManager.uses_pages_directory = False
+        st.session_state[_NAVIGATION_CHECKED] = True
         st.rerun()
 
 

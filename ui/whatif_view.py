@@ -9,11 +9,17 @@ from coldrec.evaluation.evaluate import eval_users
 from coldrec.evaluation.tradeoff import STRENGTHS, tradeoff
 from coldrec.simulation.replay import RunData
 from coldrec.simulation.session import Simulator
-from coldrec.simulation.whatif import REFITTABLE, Knobs, held_out_users, new_item_mask, new_share_effect
+from coldrec.simulation.whatif import (
+    REFITTABLE,
+    WHATIF_USERS,
+    Knobs,
+    held_out_users,
+    new_item_mask,
+    new_share_effect,
+)
 from coldrec.visuals.simulation import tradeoff_chart
 
 NO_BLEND = "(no blend strategy)"
-TRADEOFF_USERS = 300  # held-out users sampled for the trade-off and share-as-new tables (a few seconds)
 KNOB_KEYS = {"alpha": "sim_alpha", "k": "sim_k", "blend_weight": "sim_blend_weight", "blend_with": "sim_blend_with",
              "tail_boost": "sim_tail", "new_share": "sim_new_share"}
 
@@ -56,13 +62,13 @@ def apply_knobs(record_knobs: dict) -> None:
 @st.cache_data(max_entries=16, show_spinner=False)
 def _tradeoff(run_id: str, model: str, k: int, fit_key: tuple, _sim: Simulator, _run: RunData):  # noqa: ANN202
     """``fit_key`` (share as new, blend settings) says which models ``_sim`` holds."""
-    users = held_out_users(eval_users(_run.split, _run.item_ids), TRADEOFF_USERS)
+    users = held_out_users(eval_users(_run.split, _run.item_ids), WHATIF_USERS)
     return tradeoff(sim_inner(_sim, model), users, _run.facts, STRENGTHS, k=k), len(users.user_ids)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _new_share(run_id: str, k: int, share: float, _before: dict, _after: dict, _run: RunData):  # noqa: ANN202
-    users = held_out_users(eval_users(_run.split, _run.item_ids), TRADEOFF_USERS)
+    users = held_out_users(eval_users(_run.split, _run.item_ids), WHATIF_USERS)
     return new_share_effect(_before, _after, users, new_item_mask(len(_run.item_ids), share), k)
 
 

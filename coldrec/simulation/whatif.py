@@ -15,12 +15,15 @@ from dataclasses import asdict, dataclass, fields, replace
 import numpy as np
 import pandas as pd
 
+from coldrec.columns import Columns
 from coldrec.evaluation.evaluate import EvalUsers, rank_users, sample_users
 from coldrec.metrics import accuracy as M
 from coldrec.models.base import FitData, Recommender
 from coldrec.models.registry import make_model
 from coldrec.models.wrappers import Blend, TailBoosted
 
+# Held-out users sampled for the what-if trade-off and share-as-new tables: a few seconds with every strategy.
+WHATIF_USERS = 300
 # Cheap to refit in a second or two on a shop-sized catalog; the neural models are not.
 REFITTABLE: tuple[str, ...] = ("popularity", "itemknn", "ease")
 
@@ -114,3 +117,9 @@ def new_share_effect(before: Mapping[str, Recommender], after: Mapping[str, Reco
                          "recall_new": float(recall_new.mean()) if len(recall_new) else np.nan,
                          "new_in_lists": float(new_mask[top].mean()) if top.size else np.nan, "n_users": len(top)})
     return pd.DataFrame(rows)
+
+
+def catalog_counts(interactions: pd.DataFrame, catalog: pd.DataFrame) -> np.ndarray:
+    """Interactions per catalog item, in catalog order (0 for an item nobody touched); the tail mask's input."""
+    counts = interactions[Columns.item].value_counts()
+    return counts.reindex(catalog[Columns.item], fill_value=0).to_numpy()

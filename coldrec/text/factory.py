@@ -10,6 +10,8 @@ from coldrec.text.protocol import TextEncoder
 from coldrec.text.sentence import SentenceTransformerEncoder, split_precision
 from coldrec.text.static import StaticEncoder
 
+DEFAULT_ENCODER = "minilm"  # the packaged all-MiniLM-L6-v2
+
 
 def load_encoder(spec: str | None = None) -> TextEncoder:
     """An encoder from a spec string.
@@ -21,7 +23,7 @@ def load_encoder(spec: str | None = None) -> TextEncoder:
 
     The default comes from ``$COLDREC_ENCODER`` when set.
     """
-    spec = spec or os.environ.get("COLDREC_ENCODER") or "minilm"
+    spec = spec or os.environ.get("COLDREC_ENCODER") or DEFAULT_ENCODER
     base, precision = split_precision(spec)
     if base.startswith("hashing") or base.startswith("static:") or (Path(base) / "static_encoder.json").exists():
         if precision is not None:
