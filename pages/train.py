@@ -81,8 +81,9 @@ def jobs_panel() -> None:
     st.subheader("Running" if active else "No job running")
     for job in active:
         cols = st.columns([5, 1])
+        done = ", ".join(filter(None, [f"{job.progress:.0%}", duration_text(job)]))
         cols[0].progress(job.progress, text=f"`{job.id}` · {', '.join(job.params.get('models', []))} · "
-                                            f"{job.step or job.status} ({', '.join(filter(None, [f'{job.progress:.0%}', duration_text(job)]))})")
+                                            f"{job.step or job.status} ({done})")
         cols[1].button("Cancel", key=f"cancel_{job.id}", on_click=_cancel, args=(job.id,),
                        disabled=bool(job.cancel_requested))
     if jobs:
