@@ -17,7 +17,7 @@ from coldrec.data.io.validate import parse_timestamps
 from coldrec.metrics.inequality import _as_counts, gini, lorenz_curve
 from coldrec.split.segments import head_mask
 
-HEAD_SHARE = 0.8  # the head is the fewest most-popular items that hold this share of interactions
+HEAD_SHARE = 0.8  # the head: most-popular items holding this share of interactions, ties with the last one included
 
 
 HISTOGRAM_BUCKETS: tuple[tuple[str, int], ...] = (
@@ -63,7 +63,8 @@ class DatasetProfile:
         One row per catalog item: ``item_id``, ``n_words`` of its ``text`` column if the
         catalog has one, else of its title (missing text counts as 0 words).
     head_items : int
-        The fewest items that together hold 80% of interactions (the head; the rest is
+        The most popular items that together hold at least 80% of interactions, items tied with the
+        last one taken included (the head, :func:`coldrec.split.segments.head_mask`; the rest is
         the tail).
     item_popularity : pandas.DataFrame
         One row per item, most popular first: ``rank`` (1-based), ``item_id``,
@@ -112,7 +113,8 @@ class DatasetProfile:
             ("Gini of item popularity", f"{self.gini:.3f}",
              "0 = every item equally popular, 1 = one item has everything (cold items included)"),
             ("head items", f"{self.head_items:,} ({self.head_items / max(n_pop, 1):.1%})",
-             f"fewest most-popular items holding {HEAD_SHARE:.0%} of interactions; the rest is the tail"),
+             f"most-popular items holding at least {HEAD_SHARE:.0%} of interactions, every item as popular as "
+             "the last one taken included (the split's head rule, so ties can add items); the rest is the tail"),
             ("one-interaction users", f"{self.one_interaction_users:,}",
              "users with a single interaction: near-cold for evaluation"),
             ("median history", f"{_median(self.history_lengths['n_interactions']):g}",

@@ -28,7 +28,7 @@ def lorenz_figure(profile: DatasetProfile) -> go.Figure:
     """Lorenz curve of item popularity with the equality diagonal and the head/tail cut.
 
     Traces: the curve, the diagonal, the cut point. Items run from least to most popular,
-    so the head is the right-hand strip: the ``head_items`` items that hold 80% of
+    so the head is the right-hand strip: the ``head_items`` items that hold at least 80% of
     interactions.
     """
     lorenz, n_pop = profile.lorenz, max(len(profile.item_popularity), 1)
