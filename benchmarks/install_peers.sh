@@ -6,7 +6,8 @@
 # implicit installs as a wheel (the `peers` extra). LightFM 1.17 is source-only and its setup.py does
 # `__builtins__.__LIGHTFM_SETUP__ = True`, which fails under PEP 517 builds (there `__builtins__` is a dict:
 # "'dict' object has no attribute '__LIGHTFM_SETUP__'"); pip >= 25.3 has no --no-use-pep517 escape hatch.
-# So this fetches the sdist from PyPI, patches that one line to `import builtins; builtins.__LIGHTFM_SETUP__`,
+# So this fetches the sdist with pip itself (`pip download --no-binary :all: --no-clean`: pip unpacks it and
+# fails at that very line while preparing metadata, leaving the unpacked tree behind in our TMPDIR), patches that one line to `import builtins; builtins.__LIGHTFM_SETUP__`,
 # and builds it (a C extension with OpenMP; ~10-20 s with gcc). torch and transformers are never touched:
 # every step uses --no-deps or checks with --dry-run first.
 set -euo pipefail
@@ -26,18 +27,12 @@ if "$py" -c "import lightfm, sys; sys.exit(lightfm.__version__ != '$LIGHTFM_VERS
 fi
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-url="$("$py" - "$LIGHTFM_VERSION" <<'PY'
-import json, sys, urllib.request
-index = json.load(urllib.request.urlopen("https://pypi.org/pypi/lightfm/json", timeout=30))
-print(next(u["url"] for u in index["releases"][sys.argv[1]] if u["packagetype"] == "sdist"))
-PY
-)"
-"$py" - "$url" "$tmp/lightfm.tar.gz" <<'PY'
-import sys, urllib.request
-urllib.request.urlretrieve(sys.argv[1], sys.argv[2])
-PY
-tar -xzf "$tmp/lightfm.tar.gz" -C "$tmp"
-src="$tmp/lightfm-$LIGHTFM_VERSION"
+# pip knows where its index is: no host name or URL lives in this repository.
+mkdir -p "$tmp/pip"
+TMPDIR="$tmp/pip" "$py" -m pip download --quiet --no-deps --no-binary :all: --no-clean --dest "$tmp" \
+  "lightfm==$LIGHTFM_VERSION" >/dev/null 2>&1 || true
+src="$(dirname "$(find "$tmp" -path '*lightfm*' -name setup.py | head -n 1)")"
+[[ -f "$src/setup.py" ]] || { echo "could not fetch the lightfm $LIGHTFM_VERSION sdist with pip" >&2; exit 1; }
 sed -i 's/^__builtins__.__LIGHTFM_SETUP__ = True$/import builtins; builtins.__LIGHTFM_SETUP__ = True/' "$src/setup.py"
 grep -q "^import builtins; builtins.__LIGHTFM_SETUP__ = True$" "$src/setup.py"
 # Its runtime requirements (numpy, scipy, requests, scikit-learn) are coldrec dependencies already.
