@@ -20,6 +20,8 @@ import scipy.sparse as sp
 
 from coldrec.types import Progress, no_progress
 
+COUNTS_KEY = "_item_counts"  # state.npz entry of the train counts behind the empty-context ranking
+
 
 @dataclass
 class Context:
@@ -96,6 +98,8 @@ class Recommender:
             raise ValueError(f"{self.name} needs text embeddings of the catalog")
         self.n_items_ = data.n_items
         self._progress = progress or no_progress
+        self.item_counts_ = np.bincount(np.asarray(data.items, dtype=np.int64), minlength=data.n_items).astype(
+            np.float32)
         self._fit(data)
         return self
 
@@ -105,6 +109,27 @@ class Recommender:
     def score(self, contexts: Sequence[Context]) -> np.ndarray:
         """Scores of shape (len(contexts), n_items); higher is better."""
         raise NotImplementedError
+
+    def empty_as_popular(self, contexts: Sequence[Context], scores: np.ndarray) -> np.ndarray:
+        """``scores`` with every empty context's row (no items, no query) replaced by the train counts.
+
+        Notes
+        -----
+        A user about whom nothing is known gets the popularity list: any other
+        ranking (a text vector of zeros, a cold-item prior, a mean of no
+        factors) has no evidence behind it and scores far below popularity.
+        Every cold-capable model ends its ``score`` with this call; a model
+        loaded from a folder saved before the counts were stored has none and
+        keeps its own scores.
+        """
+        counts = getattr(self, "item_counts_", None)
+        if counts is None:
+            return scores
+        empty = [row for row, ctx in enumerate(contexts) if is_empty(ctx)]
+        if empty:
+            scores = np.array(scores, dtype=np.float32)
+            scores[empty] = counts
+        return scores
 
     # -- persistence: config as JSON, learned arrays as npz, never pickle --
     def state(self) -> dict[str, np.ndarray]:
@@ -119,7 +144,8 @@ class Recommender:
         folder.mkdir(parents=True, exist_ok=True)
         meta = {"name": self.name, "n_items": self.n_items_, "config": self.config.to_dict()}
         (folder / "model.json").write_text(json.dumps(meta, indent=2))
-        np.savez(folder / "state.npz", **self.state())  # type: ignore[arg-type]  # no key is "allow_pickle"
+        arrays = self.state() | ({COUNTS_KEY: self.item_counts_} if hasattr(self, "item_counts_") else {})
+        np.savez(folder / "state.npz", **arrays)  # type: ignore[arg-type]  # no key is "allow_pickle"
         self._save_extra(folder)
 
     def _save_extra(self, folder: Path) -> None:
@@ -127,3 +153,8 @@ class Recommender:
 
     def _load_extra(self, folder: Path) -> None:
         """Counterpart of ``_save_extra``."""
+
+
+def is_empty(ctx: Context) -> bool:
+    """Nothing known about the user: no items, no query vector, no query text."""
+    return len(ctx.items) == 0 and ctx.query is None and not ctx.query_text

@@ -62,7 +62,7 @@ class ContentModel(Recommender):
         return vec
 
     def score(self, contexts: Sequence[Context]) -> np.ndarray:
-        return self.user_vectors(contexts) @ self.embeddings_.T
+        return self.empty_as_popular(contexts, self.user_vectors(contexts) @ self.embeddings_.T)
 
     def state(self) -> dict[str, np.ndarray]:
         return {"embeddings": self.embeddings_}

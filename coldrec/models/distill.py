@@ -214,7 +214,7 @@ class Distill(Recommender):
             return self.net_.users(torch.from_numpy(pooled)).numpy()
 
     def score(self, contexts: Sequence[Context]) -> np.ndarray:
-        return self.user_vectors(contexts) @ self.item_vectors_.T
+        return self.empty_as_popular(contexts, self.user_vectors(contexts) @ self.item_vectors_.T)
 
     def state(self) -> dict[str, np.ndarray]:
         # The agreement_* values are np.float64 scalars, not arrays: np.savez stores them as 0-d arrays.

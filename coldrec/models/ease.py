@@ -72,7 +72,7 @@ class EASE(Recommender):
 
     def score(self, contexts: Sequence[Context]) -> np.ndarray:
         scores = np.asarray(context_matrix(contexts, self.n_items_) @ self.weights_, dtype=np.float32)
-        return unseen_last(scores, self.seen_)
+        return self.empty_as_popular(contexts, unseen_last(scores, self.seen_))
 
     def state(self) -> dict[str, np.ndarray]:
         return {"weights": self.weights_, "seen": self.seen_}

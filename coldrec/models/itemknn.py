@@ -59,7 +59,7 @@ class ItemKNN(Recommender):
 
     def score(self, contexts: Sequence[Context]) -> np.ndarray:
         scores = np.asarray((context_matrix(contexts, self.n_items_) @ self.similarity_).todense())
-        return unseen_last(scores, self.seen_)
+        return self.empty_as_popular(contexts, unseen_last(scores, self.seen_))
 
     def state(self) -> dict[str, np.ndarray]:
         s = self.similarity_

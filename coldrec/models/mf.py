@@ -143,7 +143,7 @@ class BPR(Recommender):
 
     def score(self, contexts: Sequence[Context]) -> np.ndarray:
         scores = self.user_vectors(contexts) @ self.item_factors_.T + self.item_bias_
-        return unseen_last(scores.astype(np.float32, copy=False), self.seen_)
+        return self.empty_as_popular(contexts, unseen_last(scores.astype(np.float32, copy=False), self.seen_))
 
     def _padded_context(self, contexts: Sequence[Context]) -> tuple[torch.Tensor, torch.Tensor]:
         """(B, L) seen context items, padded with item 0 at weight 0, and their weights."""

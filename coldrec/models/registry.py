@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from coldrec.models.base import Recommender
+from coldrec.models.base import COUNTS_KEY, Recommender
+from coldrec.models.cb2cf import CB2CF
 from coldrec.models.content import ContentModel
 from coldrec.models.distill import Distill
 from coldrec.models.ease import EASE
@@ -20,7 +21,7 @@ from coldrec.models.twotower import TwoTower
 
 MODELS: dict[str, type[Recommender]] = {m.name: m for m in (Popularity, ContentModel, ItemKNN, EASE, BPR,
                                                             AdapterModel, TransferModel, TwoTower, Distill,
-                                                            Hybrid)}
+                                                            Hybrid, CB2CF)}
 
 
 def make_model(name: str, params: dict | None = None) -> Recommender:
@@ -39,6 +40,9 @@ def load_model(folder: str | Path) -> Recommender:
     model = model_cls(model_cls.config_cls.from_dict(meta["config"]))
     model.n_items_ = meta["n_items"]
     with np.load(folder / "state.npz", allow_pickle=False) as z:
-        model.set_state({k: z[k] for k in z.files})
+        arrays = {k: z[k] for k in z.files}
+    if COUNTS_KEY in arrays:
+        model.item_counts_ = arrays.pop(COUNTS_KEY)
+    model.set_state(arrays)
     model._load_extra(folder)
     return model

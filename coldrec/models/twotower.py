@@ -249,7 +249,7 @@ class TwoTower(Recommender):
             return self.net_.users(torch.from_numpy(pooled)).numpy()
 
     def score(self, contexts: Sequence[Context]) -> np.ndarray:
-        return self.user_vectors(contexts) @ self.item_vectors_.T
+        return self.empty_as_popular(contexts, self.user_vectors(contexts) @ self.item_vectors_.T)
 
     def state(self) -> dict[str, np.ndarray]:
         return {**module_arrays(self.net_), **self.features_.arrays(), "warm": self.warm_,

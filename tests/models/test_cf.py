@@ -49,8 +49,8 @@ def test_itemknn_scores_are_weighted_sums_of_context_similarities():
     model = make_model("itemknn", {"k_neighbors": 2, "shrink": 1.0}).fit(_fit_data(KNN_PAIRS, 4))
     scores = model.score([Context(np.array([0])), Context(np.array([1, 2]), weights=np.array([2.0, 1.0])),
                           Context()])
-    # item 3 is never seen: one below the row's lowest seen score
-    np.testing.assert_allclose(scores, [[0, S01, S02, -1], [2 * S01 + S02, 0, 0, -1], [0, 0, 0, -1]], rtol=1e-6)
+    # item 3 is never seen: one below the row's lowest seen score; the empty context gets the train counts (#14)
+    np.testing.assert_allclose(scores, [[0, S01, S02, -1], [2 * S01 + S02, 0, 0, -1], [3, 2, 2, 0]], rtol=1e-6)
 
 
 # -- EASE --

@@ -42,7 +42,7 @@ def test_prior_is_zero_when_no_item_was_seen():
 
 def test_cold_item_that_sounds_popular_ranks_first_among_cold_items():
     model = make_model("hybrid", {"w_text": 0.0, "w_cf": 0.0, "w_pop": 1.0}).fit(_data())
-    scores = model.score([Context()])[0]
+    scores = model.score([Context(query=np.array([1.0, 1.0]))])[0]  # an empty context would get popularity
     assert scores[2] > scores[3]  # item 2 shares the words of the 3-interaction item 0
 
 
@@ -62,13 +62,22 @@ def test_text_weight_alone_is_the_content_model_standardised():
 
 
 @pytest.mark.parametrize("cf", ["ease", "itemknn"])
-def test_cf_weight_alone_is_the_cf_model_standardised_over_seen_items(cf):
-    model = make_model("hybrid", {"w_text": 0.0, "w_cf": 1.0, "w_pop": 0.0, "cf": cf}).fit(_data())
+def test_cf_weight_alone_without_the_text_map_is_the_cf_model_standardised_over_seen_items(cf):
+    model = make_model("hybrid", {"w_text": 0.0, "w_cf": 1.0, "w_pop": 0.0, "cf": cf, "map_l2": 0.0}).fit(_data())
     ref = make_model(cf).fit(_data())
     ctx = [Context(np.array([1])), Context(np.array([0]))]
     raw = ref.score(ctx)[:, :2]  # items 0 and 1 are the seen ones
     expected = np.concatenate([standardise(raw), np.zeros((2, 2))], axis=1)  # cold items: no cf evidence
     np.testing.assert_allclose(model.score(ctx), expected, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("cf", ["ease", "itemknn"])
+def test_cold_items_get_the_cf_score_their_words_predict(cf):
+    """#14: item 2 has item 0's words, item 3 item 1's; the cf term ranks each like the warm item it resembles."""
+    model = make_model("hybrid", {"w_text": 0.0, "w_cf": 1.0, "w_pop": 0.0, "cf": cf, "map_l2": 0.01}).fit(_data())
+    after_1, after_0 = model.score([Context(np.array([1])), Context(np.array([0]))])
+    assert after_1[2] > after_1[3] and after_0[3] > after_0[2]
+    assert np.isclose(after_1[2], after_1[0], atol=0.05) and np.isclose(after_0[3], after_0[1], atol=0.05)
 
 
 def test_default_cf_is_itemknn_whatever_the_catalog_size():
