@@ -29,7 +29,8 @@ for key in (state.DATASET, state.RUN):
         st.session_state[key] = st.session_state[key]
 
 nav = st.navigation([
-    st.Page("pages/data.py", title="Data", icon=":material/database:", default=True),
+    st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True),
+    st.Page("pages/data.py", title="Data", icon=":material/database:"),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("pages/coldstart.py", title="Cold start", icon=":material/ac_unit:"),
     st.Page("pages/longtail.py", title="Long tail", icon=":material/stacked_line_chart:"),

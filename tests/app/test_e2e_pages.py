@@ -24,7 +24,7 @@ def _pick(page, combobox: str, option: str) -> None:
 
 
 def test_data_upload_with_a_mapped_column(page, tmp_path):
-    page.get_by_role("heading", name="Data").first.wait_for()
+    nav(page, "Data")
     ip, cp = write_shop(tmp_path / "shop", n_users=300, n_items=400, n_interactions=5000, seed=7)
     mapped = tmp_path / "buyers.csv"
     pd.read_csv(ip).rename(columns={"user_id": "buyer"}).to_csv(mapped, index=False)
@@ -44,7 +44,7 @@ def test_train_launch_and_cancel(page):
     expect(page.get_by_role("combobox", name="Dataset")).to_have_value(re.compile("^mapped shop"))
     page.get_by_role("button", name="Train").click()  # popularity + content with the language model: long enough
     page.get_by_role("button", name="Cancel").first.click()
-    page.get_by_text(re.compile(r"Latest run \S+: cancelled")).wait_for()
+    page.get_by_text(re.compile(r"Latest finished run \S+: cancelled")).wait_for()
     shot(page, "p02-train-cancelled")
 
 
@@ -55,7 +55,7 @@ def _train_and_wait(page) -> None:
     page.get_by_role("button", name="Train").click()
     toast = page.get_by_text(re.compile(r"Started job \S+")).last
     job = toast.inner_text().split("Started job ")[1].split()[0]
-    page.get_by_text(re.compile(rf"Latest run {job}: done")).wait_for(timeout=240_000)
+    page.get_by_text(re.compile(rf"Latest finished run {job}: done")).wait_for(timeout=240_000)
 
 
 def test_train_two_runs_to_compare(page):

@@ -5,6 +5,8 @@ A run is trained through the Train page first (sample shop, default models), as 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -32,10 +34,10 @@ def _list_titles(page) -> list[str]:
 
 def test_simulate_journey(page):
     # 1. A finished run gives the page collaborative strategies and held-out users to replay.
-    page.get_by_role("heading", name="Data").first.wait_for()
+    nav(page, "Data")
     nav(page, "Train")
     page.get_by_role("button", name="Train").click()
-    page.get_by_text("done in").wait_for(timeout=300_000)
+    page.get_by_text(re.compile(r"done, took")).wait_for(timeout=300_000)
 
     # 2. A query: every strategy recommends.
     page.set_viewport_size({"width": 1400, "height": 2400})  # the app scrolls inside a container: show it all

@@ -24,6 +24,8 @@ def app(tmp_path, monkeypatch):
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
     at.run()
     assert not at.exception, at.exception
+    assert at.title[0].value == "Overview"  # the landing page
+    at.switch_page("pages/data.py").run()
     return at
 
 
@@ -356,3 +358,14 @@ def test_coldstart_refuses_to_pair_runs_on_different_splits(app_runs):
     warning = " ".join(w.value for w in at.warning)
     assert "split the data differently" in warning and "protocol: cold_user vs temporal" in warning
     assert "minus" not in _titles(at)
+
+
+def test_overview_lands_with_counts_the_latest_finished_run_and_its_findings(app_runs):
+    at, ids = app_runs
+    assert at.title[0].value == "Overview"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Runs finished"] == "3" and metrics["Running"] == "0" and metrics["Datasets"] == "1"
+    texts = _texts(at)
+    assert "sample shop" in texts and any(i in texts for i in ids.values())  # the latest run, by dataset name
+    assert "**Findings**" in texts  # the latest run read like for like
+    assert "**Cold start**" in texts and "cold items" in texts  # next: read findings; ask the item question
