@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ def _app(args: argparse.Namespace) -> int:
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", args.address,
            "--server.port", str(args.port), "--browser.gatherUsageStats", "false",
            "--server.headless", "true", "--server.maxUploadSize", str(MAX_UPLOAD_MB),
-           "--client.toolbarMode", "viewer"]
+           "--client.toolbarMode", "viewer", "--client.showErrorDetails", "none"]
     return subprocess.call(cmd)
 
 
@@ -31,12 +32,20 @@ def _options(args: argparse.Namespace) -> IngestOptions:
     from coldrec.data.io.feedback import FeedbackConfig
     from coldrec.data.io.mapping import parse_pairs
 
-    weights = {k: float(v) for k, v in parse_pairs(args.event_weight).items()}
+    weights = {k: _weight(k, v) for k, v in parse_pairs(args.event_weight).items()}
     opts = IngestOptions(interaction_columns=parse_pairs(args.map), catalog_columns=parse_pairs(args.map_catalog),
                          feedback=FeedbackConfig(rating_threshold=args.rating_threshold, event_weights=weights))
     if args.text_fields:
         opts.text_fields = [f.strip() for f in args.text_fields.split(",") if f.strip()]
     return opts
+
+
+def _weight(event: str, text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"--event-weight {event}={text}: the weight must be a number, e.g. {event}=5 "
+                         "(0 drops the event)") from None
 
 
 def _ingest(args: argparse.Namespace) -> int:
@@ -95,7 +104,7 @@ def _train(args: argparse.Namespace) -> int:
                            split=split, model_params=params, engine=engine_setting(args.ray))
     store = JobStore(ws)
     job_id = store.create("train", vars(cfg), cfg.dataset_id)
-    store.mark_running(job_id, 0)
+    store.mark_running(job_id, os.getpid())  # the app's reconcile checks this process is alive
 
     def progress(fraction: float, step: str) -> None:
         store.set_progress(job_id, fraction, step)
@@ -244,8 +253,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; a user error (a missing file, a bad value) is one line on stderr and exit code 2."""
     args = build_parser().parse_args(argv)
-    return args.fn(args)
+    try:
+        return int(args.fn(args))
+    except KeyboardInterrupt:
+        print(f"\ncoldrec {args.cmd}: interrupted", file=sys.stderr)
+        return 130
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"coldrec {args.cmd}: {_user_message(exc)}", file=sys.stderr)
+        return 2
+
+
+def _user_message(exc: BaseException) -> str:
+    """One line saying what went wrong, without a traceback."""
+    if isinstance(exc, IsADirectoryError):
+        return f"{exc.filename} is a folder; give the path of a file"
+    if isinstance(exc, NotADirectoryError):
+        return f"{exc.filename} is a file; give the path of a folder"
+    if isinstance(exc, FileNotFoundError):
+        return f"{exc.filename or exc}: no such file or folder; check the path"
+    if isinstance(exc, PermissionError):
+        return f"{exc.filename or exc}: permission denied"
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    lines = text.strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 if __name__ == "__main__":

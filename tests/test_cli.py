@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -122,3 +124,40 @@ def test_train_with_ray_but_without_the_extra_exits_3_with_the_install_hint(tmp_
     (ds,) = Workspace(ws).datasets()
     assert main(["--workspace", ws, "train", ds.id, "--encoder", "hashing", "--ray"]) == 3
     assert "pip install 'coldrec[ray]'" in capsys.readouterr().err
+
+
+# -- #17: a user error is one line on stderr and a non-zero exit, never a traceback ---------------------------
+BAD_FILES = Path(__file__).resolve().parent / "data" / "bad_files"
+GOOD = [str(BAD_FILES / "good_interactions.csv"), str(BAD_FILES / "good_catalog.csv")]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["ingest", "/no/such/log.csv", GOOD[1]], "coldrec ingest: /no/such/log.csv: no such file or folder; check the "
+                                              "path"),
+    (["ingest", str(BAD_FILES), GOOD[1]], f"coldrec ingest: {BAD_FILES} is a folder; give the path of a file"),
+    ([*["ingest", *GOOD], "--event-weight", "view=lots"], "coldrec ingest: --event-weight view=lots: the weight must "
+                                                          "be a number, e.g. view=5 (0 drops the event)"),
+    ([*["ingest", *GOOD], "--map", "user_id"], "coldrec ingest: expected ROLE=COLUMN, got 'user_id'"),
+    ([*["ingest", *GOOD], "--map", "user_id=customer"], "ERROR good_interactions.csv, column 'user_id': the column "
+                                                        "mapping points user_id at 'customer', which this file does "
+                                                        "not have (columns found: user_id, item_id, timestamp)"),
+    ([*["ingest", *GOOD], "--event-weight", "view=-2"], "the weight of event 'view' is -2; event weights must be 0 "
+                                                        "or more"),
+    (["import", "/no/such/folder"], "coldrec import: /no/such/folder: no known dataset"),
+    (["evaluate", "no-such-run"], "coldrec evaluate: run no-such-run has no run.json"),
+])
+def test_a_user_error_is_one_line_without_a_traceback(tmp_path, capsys, args, message):
+    code = main(["--workspace", str(tmp_path / "ws"), *args])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert Workspace(tmp_path / "ws").datasets() == []
+
+
+def test_the_app_command_hides_error_details(monkeypatch):
+    calls: list[list[str]] = []
+    monkeypatch.setattr("subprocess.call", lambda cmd: calls.append(cmd) or 0)
+    assert main(["app"]) == 0
+    cmd = calls[0]
+    assert cmd[cmd.index("--client.showErrorDetails") + 1] == "none"
+    assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"

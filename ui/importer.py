@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coldrec.data.ingest import IngestOptions, find_public_datasets, import_and_store
+from coldrec.data.ingest import IngestOptions, find_public_datasets, import_and_store, importable_folder
 from coldrec.data.io.feedback import FeedbackConfig
 from coldrec.data.workspace import Workspace
 from ui import state
+from ui.safe import md
 
 RESULT = "import_result"
 
@@ -15,10 +16,14 @@ RESULT = "import_result"
 def _import(ws: Workspace) -> None:
     folder = st.session_state.get("import_folder_typed") or st.session_state.get("import_folder")
     threshold = st.session_state.get("import_threshold") if st.session_state.get("import_use_threshold") else None
+    if not folder:
+        st.session_state[RESULT] = "Pick a detected folder or type the path of one."
+        return
     try:
-        result = import_and_store(ws, folder, IngestOptions(feedback=FeedbackConfig(rating_threshold=threshold)),
+        result = import_and_store(ws, importable_folder(folder),
+                                  IngestOptions(feedback=FeedbackConfig(rating_threshold=threshold)),
                                   use_tags=st.session_state.get("import_tags", True))
-    except (ValueError, FileNotFoundError) as exc:
+    except (ValueError, OSError) as exc:
         st.session_state[RESULT] = str(exc)
         return
     if result.dataset is not None:
@@ -42,11 +47,11 @@ def importer_section(ws: Workspace) -> None:
     st.button("Import", on_click=_import, args=(ws,), key="import_button")
     result = st.session_state.pop(RESULT, None)
     if isinstance(result, str):
-        st.error(result)
+        st.error(md(result))
     elif result is not None:
         for issue in result.report.issues:
-            (st.error if issue.level == "error" else st.info)(str(issue))
+            (st.error if issue.level == "error" else st.info)(md(issue))
         if result.dataset is not None:
             verb = "Imported" if result.created else "Already stored"
-            st.success(f"{verb}: {result.dataset.name} (`{result.dataset.id}`), "
+            st.success(f"{verb}: {md(result.dataset.name)} (`{result.dataset.id}`), "
                        f"{result.dataset.n_interactions:,} interactions.")

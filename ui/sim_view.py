@@ -23,6 +23,7 @@ from coldrec.simulation.replay import timeline
 from coldrec.simulation.session import Session, Simulator
 from coldrec.visuals.simulation import timeline_chart
 from ui import state
+from ui.safe import md
 
 PERSONAS = {
     "": "",
@@ -38,13 +39,13 @@ CHANGE_LABELS = {"entered": "entered", "left": "left the list", "up": "moved up"
 def recommendation_list(container: st.delta_generator.DeltaGenerator, title: str, recs: pd.DataFrame,
                         on_click: Callable[[int], None], key: str) -> None:
     """A ranked list: rank, title (plain text, never HTML), category, price, reason, a Click button."""
-    container.markdown(f"**{title}**")
+    container.markdown(f"**{md(title)}**")
     for row in recs.itertuples():
         cols = container.columns([0.4, 5, 1])
         cols[0].markdown(f"**{row.rank}**")
         price = f" · {row.price:.2f}" if hasattr(row, "price") and pd.notna(row.price) else ""
         cols[1].text(row.title)
-        cols[1].caption(f"{getattr(row, 'category', '')}{price} · {row.reason} · score {row.score:.3f}")
+        cols[1].caption(f"{md(getattr(row, 'category', ''))}{price} · {md(row.reason)} · score {row.score:.3f}")
         cols[2].button("Click", key=f"{key}_{row.index}", on_click=on_click, args=(int(row.index),))
 
 
@@ -82,16 +83,20 @@ def save_load_section(ws: Workspace, sim: Simulator, session: Session | None, ds
         def _save() -> None:
             try:
                 save_session(ws, st.session_state.get("sim_save_name", "").strip(), record)
-                st.session_state["sim_flash"] = ("success", f"Saved session “{st.session_state['sim_save_name']}”.")
+                st.session_state["sim_flash"] = ("success",
+                                                 f"Saved session “{md(st.session_state['sim_save_name'])}”.")
             except ValueError as e:
-                st.session_state["sim_flash"] = ("error", str(e))
+                st.session_state["sim_flash"] = ("error", md(e))
 
         c1.button("Save to workspace", key="sim_save", on_click=_save, disabled=not name.strip())
         c3.download_button("Export session (JSON)", json.dumps(record, indent=2), "session.json", "application/json")
     names = saved_sessions(ws)
 
     def _load_saved() -> None:
-        _load(sim, load_session(ws, st.session_state["sim_saved"]), on_load)
+        try:
+            _load(sim, load_session(ws, st.session_state["sim_saved"]), on_load)
+        except SessionFileError as e:
+            st.session_state["sim_flash"] = ("error", f"Could not load this session: {md(e)}.")
 
     if names:
         c2.selectbox("Saved sessions", names, key="sim_saved")
@@ -116,7 +121,7 @@ def _load(sim: Simulator, data: bytes | None, on_load: Callable[[dict], None]) -
         record["_session"] = restore_session(sim, record)
         on_load(record)
     except SessionFileError as e:
-        st.session_state["sim_flash"] = ("error", f"Could not load this session file: {e}.")
+        st.session_state["sim_flash"] = ("error", f"Could not load this session file: {md(e)}.")
 
 
 def reproduced_note(record: dict, lists: pd.DataFrame) -> tuple[str, str]:

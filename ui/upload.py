@@ -5,11 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from coldrec.columns import DEFAULT_TEXT_FIELDS
-from coldrec.data.ingest import IngestOptions, ingest, preview_file, preview_text
+from coldrec.data.ingest import FilePreview, IngestOptions, ingest, preview_file, preview_text
 from coldrec.data.io.feedback import FeedbackConfig
 from coldrec.data.io.mapping import CATALOG_ALIASES, INTERACTION_ALIASES, parse_pairs
 from coldrec.data.workspace import Workspace
 from ui import state
+from ui.safe import md
 
 FILE_TYPES = ["csv", "tsv", "txt", "parquet", "jsonl", "json", "gz"]
 UNMAPPED = "(none)"
@@ -29,15 +30,26 @@ def _mapping_widgets(kind: str, columns: list[str], guessed: dict[str, str]) -> 
     return chosen
 
 
+@st.cache_data(max_entries=4, show_spinner="Reading the file…")
+def _preview(file_id: str, name: str, kind: str, _data: bytes) -> FilePreview:
+    """Read an upload once: every widget change reruns the page, and the file is the same (same ``file_id``)."""
+    return preview_file((name, _data), kind)
+
+
 def _feedback_widgets() -> FeedbackConfig:
     c1, c2 = st.columns(2)
     use_threshold = c1.checkbox("Only ratings at or above a threshold are positives", key="use_threshold")
     threshold = c1.number_input("Rating threshold", value=4.0, step=0.5, key="threshold", disabled=not use_threshold)
     weights = c2.text_input("Event weights", key="event_weights", placeholder="view=1, cart=3, purchase=5",
                             help="Weight per event type; 0 drops that event; unlisted events weigh 1.")
-    pairs = parse_pairs([p for p in weights.replace(";", ",").split(",") if p.strip()])
-    return FeedbackConfig(rating_threshold=threshold if use_threshold else None,
-                          event_weights={k: float(v) for k, v in pairs.items()})
+    try:
+        pairs = parse_pairs([p for p in weights.replace(";", ",").split(",") if p.strip()])
+        event_weights = {k: float(v) for k, v in pairs.items()}
+    except ValueError:
+        c2.error("Write event weights as EVENT=NUMBER pairs, e.g. view=1, cart=3, purchase=5; they are ignored until "
+                 "then.")
+        event_weights = {}
+    return FeedbackConfig(rating_threshold=threshold if use_threshold else None, event_weights=event_weights)
 
 
 def _store(ws: Workspace, options: IngestOptions) -> None:
@@ -60,15 +72,15 @@ def upload_section(ws: Workspace) -> None:
     cat = col2.file_uploader("Catalog file", type=FILE_TYPES, key="upload_catalog")
     options = IngestOptions()
     if inter and cat:
-        ip = preview_file((inter.name, inter.getvalue()), "interactions")
-        cp = preview_file((cat.name, cat.getvalue()), "catalog")
+        ip = _preview(inter.file_id, inter.name, "interactions", inter.getvalue())
+        cp = _preview(cat.file_id, cat.name, "catalog", cat.getvalue())
         for issue in ip.report.issues + cp.report.issues:
-            (st.error if issue.level == "error" else st.warning)(str(issue))
+            (st.error if issue.level == "error" else st.warning)(md(issue))
         with st.expander("Column mapping", expanded=True):
-            st.markdown(f"**{inter.name}**")
+            st.markdown(f"**{md(inter.name)}**")
             options.interaction_columns = _mapping_widgets("interactions", ip.columns, ip.mapping)
             st.dataframe(ip.head, hide_index=True)
-            st.markdown(f"**{cat.name}**")
+            st.markdown(f"**{md(cat.name)}**")
             options.catalog_columns = _mapping_widgets("catalog", cp.columns, cp.mapping)
         with st.expander("Item text and feedback", expanded=True):
             fields = [f for f in CATALOG_ALIASES if f not in ("item_id", "price")]
@@ -88,9 +100,9 @@ def _show_result() -> None:
     if result is None:
         return
     for issue in result.report.errors:
-        st.error(str(issue), icon="🚫")
+        st.error(md(issue), icon="🚫")
     for issue in result.report.warnings:
-        st.warning(str(issue), icon="⚠️")
+        st.warning(md(issue), icon="⚠️")
     if result.dataset is None:
         st.error("Nothing was stored. Fix the errors above and upload again.")
     else:

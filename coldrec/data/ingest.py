@@ -136,7 +136,14 @@ def ingest_frames(ws: Workspace, interactions: pd.DataFrame | None, catalog: pd.
     inter = check_coverage(inter, cat, files[0], report)
     if not report.ok:
         return IngestResult(None, report)
-    info, created = ws.add_dataset(name, inter, cat, digest, options=opts.to_dict())
+    try:
+        info, created = ws.add_dataset(name, inter, cat, digest, options=opts.to_dict())
+    except OSError as exc:  # a full disk, a quota, a read-only workspace: nothing was stored
+        why = exc.strerror or type(exc).__name__
+        report.error(files[0], None, f"the dataset could not be written to the workspace ({why}); nothing was "
+                                     "stored: free some disk space (delete old runs on the Train page) or ask "
+                                     "whoever runs the app, then upload again")
+        return IngestResult(None, report)
     return IngestResult(info, report, created)
 
 
@@ -218,6 +225,20 @@ def public_data_roots() -> list[Path]:
     env = os.environ.get("COLDREC_DATA_ROOTS")
     roots = [Path(p) for p in env.split(os.pathsep)] if env else [sample_dir().parent.parent / "shared" / "data"]
     return [r for r in roots if r.is_dir()]
+
+
+def importable_folder(folder: str | Path) -> Path:
+    """``folder`` resolved, when it lies inside one of the data roots; else ``ValueError``.
+
+    The app imports only from the data roots, so someone who can reach it
+    cannot make it read, or list, any other folder of the server.
+    """
+    path = Path(folder).expanduser().resolve()
+    for root in public_data_roots():
+        if path.is_relative_to(root.resolve()):
+            return path
+    raise ValueError("only folders inside the data folders can be imported here; pick a detected folder, ask "
+                     "whoever runs the app to add yours to COLDREC_DATA_ROOTS, or use 'coldrec import FOLDER'")
 
 
 def find_public_datasets() -> list[tuple[Path, str]]:

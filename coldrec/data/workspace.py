@@ -125,19 +125,37 @@ class Workspace:
     # -- datasets ---------------------------------------------------------
     def add_dataset(self, name: str, interactions: pd.DataFrame, catalog: pd.DataFrame,
                     digest: str, options: dict | None = None) -> tuple[DatasetInfo, bool]:
-        """Store a cleaned dataset; returns (info, created). An identical upload returns the stored one."""
+        """Store a cleaned dataset; returns (info, created). An identical upload returns the stored one.
+
+        The tables are written to a staging folder first; the check for an
+        identical dataset, the move into place and the row are one database
+        transaction, so the same files uploaded twice at the same moment store
+        one dataset (the second caller gets it back with ``created`` False).
+        A failed write (a full disk) raises ``OSError`` and leaves the
+        workspace as it was.
+        """
         existing = self.find_dataset_by_hash(digest)
         if existing is not None:
             return existing, False
         ds_id = digest[:12]
+        info = DatasetInfo(ds_id, name, digest, time.time(), int(interactions[Columns.user].nunique()),
+                           int(len(catalog)), int(len(interactions)), json.dumps(options or {}, sort_keys=True))
         with self.staging() as tmp:
             interactions.to_parquet(tmp / "interactions.parquet", index=False)
             catalog.to_parquet(tmp / "catalog.parquet", index=False)
-            self._replace_dir(tmp, self.root / "datasets" / ds_id)
-        info = DatasetInfo(ds_id, name, digest, time.time(), int(interactions[Columns.user].nunique()),
-                           int(len(catalog)), int(len(interactions)), json.dumps(options or {}, sort_keys=True))
-        with self.db() as con:
-            con.execute("INSERT INTO datasets VALUES (?,?,?,?,?,?,?,?)", tuple(vars(info).values()))
+            dest, moved = self.root / "datasets" / ds_id, False
+            try:
+                with self.db() as con:  # BEGIN IMMEDIATE: one writer at a time from here
+                    row = con.execute("SELECT * FROM datasets WHERE content_hash=?", (digest,)).fetchone()
+                    if row is not None:
+                        return DatasetInfo(**dict(row)), False
+                    self._replace_dir(tmp, dest)
+                    moved = True
+                    con.execute("INSERT INTO datasets VALUES (?,?,?,?,?,?,?,?)", tuple(vars(info).values()))
+            except BaseException:
+                if moved:  # the row never committed: the folder must not stay behind
+                    shutil.rmtree(dest, ignore_errors=True)
+                raise
         return info, True
 
     def datasets(self) -> list[DatasetInfo]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import coldrec
+from coldrec.data.io.limits import MAX_ACTIVE_JOBS
 from coldrec.data.workspace import Workspace
 from coldrec.runs.store import RunStore
 
@@ -30,6 +31,10 @@ FINAL = ("done", "failed", "cancelled")
 
 class JobCancelled(Exception):
     """Raised inside a worker when the user asked to cancel."""
+
+
+class JobQuotaError(ValueError):
+    """Too many jobs queued or running in the workspace to start another."""
 
 
 @dataclass(frozen=True)
@@ -68,9 +73,20 @@ class JobStore:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
 
-    def create(self, kind: str, params: dict, dataset_id: str | None = None) -> str:
+    def create(self, kind: str, params: dict, dataset_id: str | None = None, quota: int | None = None) -> str:
+        """A new queued job; with ``quota``, refused (:class:`JobQuotaError`) when that many are already active.
+
+        The count and the insert are one transaction, so two pages submitting
+        at once cannot both pass the quota.
+        """
         job_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
         with self.ws.db() as con:
+            if quota is not None:
+                active = con.execute(f"SELECT COUNT(*) FROM jobs WHERE status IN ({','.join('?' * len(ACTIVE))})",
+                                     ACTIVE).fetchone()[0]
+                if active >= quota:
+                    raise JobQuotaError(f"{active} jobs are already queued or running; {MAX_ACTIVE_JOBS.advice()}: "
+                                        "wait for one to finish, or cancel one on the Train page")
             con.execute("INSERT INTO jobs (id, kind, dataset_id, params, status, created) VALUES (?,?,?,?,?,?)",
                         (job_id, kind, dataset_id, json.dumps(params), "queued", time.time()))
         return job_id
@@ -164,8 +180,16 @@ def launch(ws: Workspace, job_id: str) -> subprocess.Popen:
 
 
 def submit(ws: Workspace, kind: str, params: dict, dataset_id: str | None = None) -> str:
-    """Create a job row and start its worker; returns the job id."""
-    job_id = JobStore(ws).create(kind, params, dataset_id)
+    """Create a job row and start its worker; returns the job id.
+
+    Raises :class:`JobQuotaError` when ``COLDREC_MAX_JOBS`` jobs (default 4)
+    are already queued or running: each worker takes a core and gigabytes
+    of memory, so anyone who can reach the app could otherwise start
+    enough of them to stop the server.
+    """
+    store = JobStore(ws)
+    store.reconcile()  # a worker that died no longer holds a place
+    job_id = store.create(kind, params, dataset_id, quota=MAX_ACTIVE_JOBS.value)
     launch(ws, job_id)
     return job_id
 

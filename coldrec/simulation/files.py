@@ -16,6 +16,9 @@ SESSION_FORMAT = "coldrec-session"
 
 
 _NAME_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,79}$")
+# The what-if knobs an imported file may set, and the range of each (the Simulate page's sliders).
+KNOB_BOUNDS: dict[str, tuple[float, float]] = {"alpha": (0.0, 1.0), "k": (3, 20), "blend_weight": (0.0, 1.0),
+                                               "tail_boost": (0.0, 3.0), "new_share": (0.0, 0.5)}
 
 
 class SessionFileError(ValueError):
@@ -69,7 +72,32 @@ def parse_session(data: bytes | str | dict, catalog: pd.DataFrame) -> dict:
     if not isinstance(strategies, list) or not all(isinstance(s, str) for s in strategies):
         raise SessionFileError("'strategies' must be a list of strategy names")
     return {**data, "query": query, "clicked": clicked, "alphas": [float(a) for a in alphas],
-            "strategies": strategies, "knobs": data.get("knobs") if isinstance(data.get("knobs"), dict) else {}}
+            "strategies": strategies, "knobs": _checked_knobs(data.get("knobs", {}))}
+
+
+def _checked_knobs(knobs: object) -> dict:
+    """The knobs of a session file, each inside its range; unknown names are dropped, wrong values refused."""
+    if knobs is None:
+        return {}
+    if not isinstance(knobs, dict):
+        raise SessionFileError("'knobs' must be an object of what-if settings, e.g. {\"alpha\": 0.5, \"k\": 10}")
+    out: dict = {}
+    for name, (lo, hi) in KNOB_BOUNDS.items():
+        if name not in knobs:
+            continue
+        value = knobs[name]
+        whole = name == "k"
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and lo <= value <= hi
+        if not ok or (whole and float(value) != int(value)):
+            kind = "a whole number" if whole else "a number"
+            raise SessionFileError(f"knob '{name}' is {str(value)[:40]!r}; it must be {kind} from {lo:g} to {hi:g}")
+        out[name] = int(value) if whole else float(value)
+    blend_with = knobs.get("blend_with")
+    if blend_with is not None and not (isinstance(blend_with, str) and len(blend_with) <= 80):
+        raise SessionFileError("knob 'blend_with' must be the name of a model, or null")
+    if "blend_with" in knobs:
+        out["blend_with"] = blend_with
+    return out
 
 
 def restore_session(sim: Simulator, record: dict) -> Session:
@@ -102,8 +130,18 @@ def saved_sessions(ws: Workspace) -> list[str]:
 
 
 def load_session(ws: Workspace, name: str) -> bytes:
-    """The raw bytes of a saved session (check them with :func:`parse_session`)."""
-    return (sessions_dir(ws) / f"{name}.json").read_bytes()
+    """The raw bytes of a saved session (check them with :func:`parse_session`).
+
+    Only names a save could have made are read, so ``../`` or an absolute
+    path never leaves the sessions folder; :class:`SessionFileError` otherwise.
+    """
+    if not isinstance(name, str) or not _NAME_OK.match(name) or name in (".", ".."):
+        raise SessionFileError(f"no saved session named {str(name)[:80]!r}")
+    folder = sessions_dir(ws).resolve()
+    path = (folder / f"{name}.json").resolve()
+    if path.parent != folder or not path.is_file():
+        raise SessionFileError(f"no saved session named {name!r}")
+    return path.read_bytes()
 
 
 def same_lists(record: dict, lists: pd.DataFrame) -> bool | None:

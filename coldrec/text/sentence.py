@@ -93,7 +93,8 @@ class SentenceTransformerEncoder(SentenceModelEncoding):
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             from sentence_transformers import SentenceTransformer
 
-            model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+            # Never run code a model folder names (sentence-transformers >= 6 refuses it unless trusted).
+            model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True, trust_remote_code=False)
             self._model = _quantize_int8(model) if self.precision == "int8" else model
         return self._model
 

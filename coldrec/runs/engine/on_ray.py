@@ -87,6 +87,19 @@ def _host_port(address: str) -> tuple[str, int] | None:
         raise EngineError(f"'{address}' is not a Ray address (HOST:PORT or ray://HOST:PORT)") from None
 
 
+def _refuse_open_local_ray() -> None:
+    """A local Ray must keep its token authentication.
+
+    Ray's servers listen on every interface, and ``ray.init`` turns
+    127.0.0.1 into the machine's routable address, so a local Ray cannot be
+    bound to loopback; its token (on by default in the Ray of the extra, 2.60) is what stops
+    others on the network from running code in its workers.
+    """
+    if os.environ.get("RAY_AUTH_MODE", "").strip().lower() == "disabled":
+        raise EngineError("RAY_AUTH_MODE=disabled: a local Ray without token authentication would run code sent by "
+                          "anyone who can reach this machine; unset RAY_AUTH_MODE (or set it to token) and try again")
+
+
 def check_reachable(address: str, timeout: float) -> None:
     """Fail fast with a clear message when nothing answers at ``address`` (Ray itself retries for minutes)."""
     hp = _host_port(address)
@@ -122,6 +135,8 @@ class RayEngine:
         if not ray.is_initialized():
             if address:
                 check_reachable(address, timeout)
+            else:
+                _refuse_open_local_ray()
             try:
                 ray.init(address=address, num_cpus=None if address else num_cpus, include_dashboard=False,
                          log_to_driver=False, logging_level=logging.WARNING,
