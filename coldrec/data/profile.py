@@ -15,10 +15,7 @@ import pyarrow.compute as pc
 from coldrec.columns import Columns as C
 from coldrec.data.io.validate import parse_timestamps
 from coldrec.metrics.inequality import _as_counts, gini, lorenz_curve
-from coldrec.split.segments import head_mask
-
-HEAD_SHARE = 0.8  # the head: most-popular items holding this share of interactions, ties with the last one included
-
+from coldrec.split.segments import HEAD_SHARE, head_mask
 
 HISTOGRAM_BUCKETS: tuple[tuple[str, int], ...] = (
     ("1", 1), ("2", 2), ("3-5", 3), ("6-10", 6), ("11-20", 11), ("21-50", 21), ("51+", 51),

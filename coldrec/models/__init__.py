@@ -8,6 +8,7 @@ Offers
   :class:`ContentModel`, :class:`TwoTower`, :class:`Distill`, :class:`AdapterModel`,
   :class:`TransferModel`, :class:`Hybrid`.
 - :class:`Blend`, :class:`TailBoosted`: models made of other models (what-if strategies).
+- :func:`editable_params`: the hyperparameters a person may set, with their help lines.
 """
 
 from coldrec.models.base import Context, FitData, ModelConfig, Recommender
@@ -17,13 +18,14 @@ from coldrec.models.ease import EASE
 from coldrec.models.hybrid import Hybrid
 from coldrec.models.itemknn import ItemKNN
 from coldrec.models.mf import BPR
+from coldrec.models.params import Param, editable_params, param_help
 from coldrec.models.popularity import Popularity, PopularityConfig
 from coldrec.models.registry import MODELS, load_model, make_model
 from coldrec.models.transfer import AdapterModel, TransferModel
 from coldrec.models.twotower import TwoTower
 from coldrec.models.wrappers import Blend, TailBoosted
 
-__all__ = [
+__all__ = ["Param", "editable_params", "param_help",
     "BPR",
     "EASE",
     "MODELS",

@@ -18,7 +18,15 @@ import pandas as pd
 
 from coldrec.columns import Columns
 from coldrec.split.base import Split
-from coldrec.split.segments import HISTORY_BUCKETS, describe, history_bucket, label_items, label_users, user_table
+from coldrec.split.segments import (
+    HEAD_SHARE,
+    HISTORY_BUCKETS,
+    describe,
+    history_bucket,
+    label_items,
+    label_users,
+    user_table,
+)
 
 __all__ = ["HISTORY_BUCKETS", "PROTOCOLS", "ColdItemConfig", "ColdUserConfig", "LeaveLastOutConfig",
            "NewDomainConfig", "Split", "TemporalConfig", "cold_user_split", "describe", "history_bucket",
@@ -71,7 +79,7 @@ class ColdUserConfig(_DictConfig):
     n_reveal: int = 3
     warm_test_share: float = 0.2
     seed: int = 0
-    head_share: float = 0.8
+    head_share: float = HEAD_SHARE
     protocol: str = field(default="cold_user", init=False)
 
 
@@ -94,7 +102,7 @@ class TemporalConfig(_DictConfig):
 
     test_share: float = 0.2
     seed: int = 0
-    head_share: float = 0.8
+    head_share: float = HEAD_SHARE
     protocol: str = field(default="temporal", init=False)
 
 
@@ -116,7 +124,7 @@ class ColdItemConfig(_DictConfig):
 
     cold_share: float = 0.2
     seed: int = 0
-    head_share: float = 0.8
+    head_share: float = HEAD_SHARE
     protocol: str = field(default="cold_item", init=False)
 
 
@@ -135,7 +143,7 @@ class NewDomainConfig(_DictConfig):
 
     category: str = ""
     seed: int = 0
-    head_share: float = 0.8
+    head_share: float = HEAD_SHARE
     protocol: str = field(default="new_domain", init=False)
 
 
@@ -155,7 +163,7 @@ class LeaveLastOutConfig(_DictConfig):
     """
 
     seed: int = 0
-    head_share: float = 0.8
+    head_share: float = HEAD_SHARE
     protocol: str = field(default="leave_last_out", init=False)
 
 

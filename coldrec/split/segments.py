@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 C = Columns
 
+# The head: the most-popular items holding this share of train interactions, items tied with the last one
+# taken included (see head_mask). One owner: split configs default to it and the Data page's profile uses it.
+HEAD_SHARE = 0.8
 HISTORY_BUCKETS: tuple[str, ...] = ("0", "1-2", "3-5", "6-10", "11-20", "21+")
 _BUCKET_UPPER = np.array([0, 2, 5, 10, 20])  # inclusive upper end of every bucket but the last
 
