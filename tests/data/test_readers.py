@@ -8,6 +8,7 @@ import io
 import pandas as pd
 import pytest
 
+from coldrec.data.ingest import preview_file
 from coldrec.data.io import DataValidationError, clean_catalog, clean_interactions, read_table
 from coldrec.data.io.validate import item_text, parse_timestamps
 
@@ -94,3 +95,20 @@ def test_catalog_text_is_cleaned_of_html_entities_and_lists():
     cat = pd.DataFrame({"item_id": ["a"], "title": ["<b>Mug</b> &amp; saucer"],
                         "description": [["Stoneware.", "Dishwasher safe"]]})
     assert item_text(cat).tolist() == ["Mug & saucer. Stoneware. Dishwasher safe"]
+
+
+def test_a_file_over_the_size_limit_is_refused_before_parsing(monkeypatch):
+    monkeypatch.setenv("COLDREC_MAX_FILE_MB", "1")
+    data = b"user_id,item_id,timestamp\n" + b"u1,i1,1700000000\n" * 70_000  # 1.2 MB
+    with pytest.raises(DataValidationError, match=r"the file is 1 MB, too large to read safely: the limit is 1 MB per "
+                                                  r"file once decompressed \(COLDREC_MAX_FILE_MB\)"):
+        read_table(data, "big.csv")
+
+
+def test_a_gzip_bomb_stops_at_the_limit_in_the_preview_too(monkeypatch):
+    """The upload preview runs on every widget change: it must hit the same limit, not inflate the archive."""
+    monkeypatch.setenv("COLDREC_MAX_FILE_MB", "2")
+    bomb = gzip.compress(b"user_id,item_id,timestamp\n" + b"0" * (50 << 20))  # 50 MB of zeros in ~50 kB
+    preview = preview_file(("bomb.csv.gz", bomb), "interactions")
+    (issue,) = preview.report.errors
+    assert "inflates to more than 2 MB" in issue.message and preview.columns == []
