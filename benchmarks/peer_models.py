@@ -37,7 +37,7 @@ def available_peers() -> dict[str, bool]:
     """Peer name -> whether its library is installed."""
     has = {lib: importlib.util.find_spec(lib) is not None for lib in ("implicit", "lightfm")}
     return {"als": has["implicit"], "bpr_implicit": has["implicit"], "lightfm": has["lightfm"],
-            "lightfm_text": has["lightfm"]}
+            "lightfm_text": has["lightfm"], "cb2cf_ease": True, "cb2cf_als": has["implicit"], "ease_meta": True}
 
 
 def _history_key(items: np.ndarray) -> bytes:
@@ -244,10 +244,128 @@ class LightFMTextPeer(LightFMPeer):
     config_cls = LightFMTextConfig
 
 
-PEERS: dict[str, type[Recommender]] = {m.name: m for m in (ImplicitALS, ImplicitBPR, LightFMPeer, LightFMTextPeer)}
+def ridge_columns(targets: np.ndarray, text: np.ndarray, warm: np.ndarray, l2: float) -> np.ndarray:
+    """Ridge (unpenalised intercept) of warm items' target rows on their text; the prediction for every item.
+
+    ``targets`` is (n_items, m): one row per item (its EASE column, its ALS factors); ``text`` (n_items, dim).
+    """
+    x, y = text[warm].astype(np.float64), targets[warm].astype(np.float64)
+    mx, my = x.mean(axis=0), y.mean(axis=0)
+    w = np.linalg.solve((x - mx).T @ (x - mx) + l2 * np.eye(x.shape[1]), (x - mx).T @ (y - my))
+    return ((text - mx) @ w + my).astype(np.float32)
+
+
+@dataclass
+class CB2CFPeerConfig(ModelConfig):
+    """``l2``: EASE's lambda; ``map_l2``: ridge penalty of the text -> EASE column map."""
+
+    l2: float = 200.0
+    map_l2: float = 1.0
+
+
+class CB2CFPeer(Recommender):
+    """CB2CF (Barkan et al. 2019) on EASE: a ridge map from the text embedding to the item's EASE column.
+
+    Notes
+    -----
+    Warm items keep their EASE column; a never-seen item gets the column its text predicts (fitted on warm
+    items), so ``x @ B`` scores it on the warm items' scale. The usual strong baseline for cold items.
+    """
+
+    name = "cb2cf_ease"
+    label = "CB2CF: ridge text -> EASE columns (baseline)"
+    config_cls = CB2CFPeerConfig
+    uses_text = True
+    cold_users = True
+    cold_items = True
+
+    def _fit(self, data: FitData) -> None:
+        from coldrec.models.ease import EASE, EASEConfig
+
+        ease = EASE(EASEConfig(l2=self.config.l2)).fit(data)
+        b = ease.weights_.copy()
+        cold = ~ease.seen_
+        if cold.any() and ease.seen_.any():
+            text = np.asarray(data.embeddings, dtype=np.float32)
+            b[:, cold] = ridge_columns(b.T, text, ease.seen_, self.config.map_l2)[cold].T
+        self.weights_ = b
+
+    def score(self, contexts: Sequence[Context]) -> np.ndarray:
+        return np.asarray(context_matrix(contexts, self.n_items_) @ self.weights_, dtype=np.float32)
+
+
+@dataclass
+class CB2CFALSConfig(ALSConfig):
+    """ALS as in :class:`ALSConfig`, plus ``map_l2``: ridge penalty of the text -> item factor map."""
+
+    map_l2: float = 1.0
+
+
+class CB2CFALSPeer(ImplicitALS):
+    """CB2CF on implicit ALS: a never-seen item's factors are predicted from its text by ridge on warm items."""
+
+    name = "cb2cf_als"
+    label = "CB2CF: ridge text -> ALS item factors (baseline)"
+    config_cls = CB2CFALSConfig
+    uses_text = True
+    cold_items = True
+
+    def _fit(self, data: FitData) -> None:
+        super()._fit(data)
+        cold = ~self.seen_
+        if cold.any() and self.seen_.any():
+            text = np.asarray(data.embeddings, dtype=np.float32)
+            self.item_factors_[cold] = ridge_columns(self.item_factors_, text, self.seen_, self.config.map_l2)[cold]
+            self.model_.item_factors = self.item_factors_  # the fold-in solves against these factors
+
+
+@dataclass
+class EASEMetaConfig(ModelConfig):
+    """``l2``: EASE's lambda; ``alpha``: weight of the text rows appended to the user-item matrix."""
+
+    l2: float = 200.0
+    alpha: float = 10.0
+
+
+class EASEMetaPeer(Recommender):
+    """EASE with metadata alignment in closed form (in the spirit of MARec, Monteil et al. RecSys 2024).
+
+    Notes
+    -----
+    The item text is appended to the user-item matrix as ``dim`` pseudo-users (``alpha * E^T``), so the Gram
+    matrix becomes ``X^T X + alpha^2 E E^T`` and EASE's closed form learns item-item weights that agree with
+    co-occurrence where there is any and with text similarity everywhere, including never-seen items' columns.
+    """
+
+    name = "ease_meta"
+    label = "EASE + text rows, closed form (MARec-style baseline)"
+    config_cls = EASEMetaConfig
+    uses_text = True
+    cold_users = True
+    cold_items = True
+
+    def _fit(self, data: FitData) -> None:
+        import scipy.linalg
+
+        x = binarize(data.matrix())
+        text = np.asarray(data.embeddings, dtype=np.float64)
+        gram = np.asarray((x.T @ x).todense(), dtype=np.float64) + self.config.alpha ** 2 * (text @ text.T)
+        gram[np.diag_indices(data.n_items)] += self.config.l2
+        p = scipy.linalg.inv(gram, overwrite_a=True, check_finite=False)
+        p /= -np.diag(p)[None, :]
+        p[np.diag_indices(data.n_items)] = 0.0
+        self.weights_ = np.ascontiguousarray(p, dtype=np.float32)
+
+    def score(self, contexts: Sequence[Context]) -> np.ndarray:
+        return np.asarray(context_matrix(contexts, self.n_items_) @ self.weights_, dtype=np.float32)
+
+
+PEERS: dict[str, type[Recommender]] = {m.name: m for m in (ImplicitALS, ImplicitBPR, LightFMPeer, LightFMTextPeer,
+                                                            CB2CFPeer, CB2CFALSPeer, EASEMetaPeer)}
 # Smoke mode: schedules short enough for a test.
 QUICK_PEER_PARAMS: dict[str, dict] = {"als": {"iterations": 3}, "bpr_implicit": {"iterations": 5},
-                                      "lightfm": {"epochs": 2}, "lightfm_text": {"epochs": 2}}
+                                      "lightfm": {"epochs": 2}, "lightfm_text": {"epochs": 2},
+                                      "cb2cf_als": {"iterations": 3}}
 
 
 class CandidatesOnly(Recommender):

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import os
 import tempfile
 import threading
@@ -51,16 +52,40 @@ from coldrec.evaluation.evaluate import EvalUsers, eval_users, fit_data, item_fa
 from coldrec.models.base import Recommender
 from coldrec.models.registry import MODELS, make_model
 from coldrec.runs.experiment import catalog_embeddings
+from coldrec.runs.search import validation_split
 from coldrec.split.protocols import make_split
 from coldrec.split.segments import describe
 
 K = 20
 DATASETS = ("sample", "movielens", "gift_cards", "magazines")
-PROTOCOLS = ("cold_item", "cold_user", "leave_last_out")
-PEER_NAMES = ("ease", *PEERS)  # coldrec.models.ease is the EASE peer baseline
-COLDREC_SKIP = ("ease", "transfer")
-SMOKE_COLDREC = ("popularity", "content", "itemknn")
-SMOKE_PEERS = ("ease", "als", "bpr_implicit", "lightfm", "lightfm_text")
+PROTOCOLS = ("cold_item", "cold_user", "cold_user_1", "cold_user_0", "leave_last_out")
+SPLITS = {"cold_item": {"protocol": "cold_item"}, "cold_user": {"protocol": "cold_user"},
+          "cold_user_1": {"protocol": "cold_user", "n_reveal": 1},
+          "cold_user_0": {"protocol": "cold_user", "n_reveal": 0},
+          "leave_last_out": {"protocol": "leave_last_out"}}
+TITLES = {"cold_user": "cold users (held out of training), 3 revealed interactions each",
+          "cold_user_1": "cold users (held out of training), 1 revealed interaction each",
+          "cold_user_0": "cold users (held out of training), nothing revealed, no query",
+          "leave_last_out": "warm, leave last out"}
+# coldrec.models.ease and coldrec.models.popularity are the EASE and popularity baselines
+PEER_NAMES = ("ease", "popularity", *PEERS)
+COLDREC_SKIP = ("ease", "popularity", "transfer")
+SMOKE_COLDREC = ("content", "itemknn", "cb2cf")
+SMOKE_PEERS = ("ease", "popularity", "als", "bpr_implicit", "lightfm", "lightfm_text", "cb2cf_ease", "cb2cf_als",
+               "ease_meta")
+# Each baseline's validation grid; "from" names the tuned baseline whose settings it starts from (staged search).
+PEER_GRIDS: dict[str, dict] = {
+    "ease": {"l2": [50.0, 100.0, 200.0, 500.0, 1000.0]},
+    "popularity": {"window_days": [0.0, 30.0, 180.0]},
+    "als": {"factors": [32, 64, 128], "regularization": [0.01, 0.1, 1.0]},
+    "bpr_implicit": {"factors": [32, 64], "learning_rate": [0.01, 0.05]},
+    "lightfm": {"epochs": [10, 30]},
+    "lightfm_text": {"epochs": [10, 30]},
+    "cb2cf_ease": {"from": "ease", "map_l2": [1.0, 10.0, 100.0, 1000.0]},
+    "cb2cf_als": {"from": "als", "map_l2": [1.0, 10.0, 100.0, 1000.0]},
+    "ease_meta": {"from": "ease", "alpha": [0.3, 1.0, 3.0, 10.0]},
+}
+SMOKE_GRIDS: dict[str, dict] = {"ease": {"l2": [50.0, 200.0]}, "cb2cf_ease": {"from": "ease", "map_l2": [1.0, 100.0]}}
 
 
 def coldrec_models() -> list[str]:
@@ -108,20 +133,24 @@ class Timing:
     failed: dict[str, str] = field(default_factory=dict)
 
 
-def build(name: str, smoke: bool) -> Recommender:
+def build(name: str, smoke: bool, params: dict | None = None) -> Recommender:
+    base = (QUICK_PEER_PARAMS.get(name, {}) if name in PEERS else QUICK_PARAMS.get(name, {})) if smoke else {}
+    merged = {**base, **(params or {})}
     if name in PEERS:
-        return PEERS[name](PEERS[name].config_cls.from_dict(QUICK_PEER_PARAMS.get(name, {}) if smoke else {}))
-    return make_model(name, QUICK_PARAMS.get(name) if smoke else None)
+        return PEERS[name](PEERS[name].config_cls.from_dict(merged))
+    return make_model(name, merged or None)
 
 
-def fit_all(names: list[str], data, smoke: bool, timing: Timing) -> dict[str, Recommender]:
-    """Fit each model in turn, timing it and watching its memory; a failure is recorded, not raised."""
+def fit_all(names: list[str], data, smoke: bool, timing: Timing,
+            chosen: dict[str, dict] | None = None) -> dict[str, Recommender]:
+    """Fit each model in turn (baselines at their validation-chosen settings), timing it and watching its memory;
+    a failure is recorded, not raised."""
     models = {}
     for name in names:
         start = time.perf_counter()
         try:
             with PeakRSS() as mem:
-                models[name] = build(name, smoke).fit(data)
+                models[name] = build(name, smoke, (chosen or {}).get(name)).fit(data)
             timing.fit_mb[name] = mem.peak / 1e6
         except Exception as exc:  # noqa: BLE001 - one model failing must not hide the others' figures
             timing.failed[name] = f"{type(exc).__name__}: {exc}"
@@ -210,17 +239,71 @@ def verdict(per_user: pd.DataFrame, ours: list[str], best_peer: str | None, ndcg
             f"(n={int(d['n_users'])}).")
 
 
+def test_users(split, item_ids: pd.Index, protocol: str, max_users: int | None) -> tuple[EvalUsers, EvalUsers]:
+    """(scored users, all of them): cold-user protocols score only the held-out users; a seeded sample."""
+    all_users = eval_users(split, item_ids)
+    if protocol.startswith("cold_user"):  # the protocol is about the held-out users; warm users are not scored
+        all_users = only_segment(all_users, "cold")
+    return subsample(all_users, max_users), all_users
+
+
+def grid_points(grid: dict) -> list[dict]:
+    names = [k for k in grid if k != "from"]
+    return [dict(zip(names, values, strict=True)) for values in itertools.product(*(grid[n] for n in names))]
+
+
+def tune_baselines(protocol: str, inter: pd.DataFrame, catalog: pd.DataFrame, emb: np.ndarray | None,
+                   names: list[str], args: argparse.Namespace, cold_only: bool) -> tuple[dict[str, dict], list[str]]:
+    """Each baseline's grid point with the best mean NDCG@20 on the validation split (the train part re-split by
+    the same protocol, ``coldrec.runs.search.validation_split``: no test row is read); notes for the output."""
+    grids = SMOKE_GRIDS if args.smoke else PEER_GRIDS
+    item_ids = pd.Index(catalog[Columns.item])
+    split = validation_split(inter, catalog, SPLITS[protocol])
+    data = fit_data(split, item_ids, emb, catalog, args.encoder)
+    users, _ = test_users(split, item_ids, protocol, min(args.max_users or 500, 500))
+    facts = item_facts(split, item_ids, emb)
+    chosen: dict[str, dict] = {}
+    notes = []
+    for name in sorted((n for n in names if n in grids), key=lambda n: "from" in grids[n]):
+        grid = grids[name]
+        start = dict(chosen.get(grid["from"], {})) if "from" in grid else {}
+        start = {k: v for k, v in start.items() if k in {f for f in PEERS.get(name, MODELS.get(name)).config_cls
+                                                         .__dataclass_fields__}}
+        best, best_value = None, -1.0
+        for point in grid_points(grid):
+            params = {**start, **point}
+            try:
+                model = build(name, args.smoke, params).fit(data)
+            except Exception:  # noqa: BLE001 - a grid point that cannot fit is skipped
+                continue
+            scored = CandidatesOnly(model, facts.cold) if cold_only else model
+            top, _ = rank_users(scored, users, K)
+            value = float(np.mean([ndcg_at(t, r) for t, r in zip(top, users.relevant, strict=True)])) \
+                if len(users.user_ids) else 0.0
+            if value > best_value + 1e-12:
+                best, best_value = params, value
+        if best is not None:
+            chosen[name] = best
+            notes.append(f"{name} " + ", ".join(f"{k}={v:g}" for k, v in best.items()) + f" ({best_value:.4f})")
+    return chosen, notes
+
+
+def ndcg_at(top: np.ndarray, relevant: np.ndarray, k: int = K) -> float:
+    """Binary NDCG@k of one ranked list (for choosing settings; the tables use coldrec's evaluation)."""
+    disc = 1.0 / np.log2(np.arange(2, k + 2))
+    hits = np.isin(top[:k], relevant)
+    return float((hits * disc[:len(hits)]).sum() / disc[:min(len(relevant), k)].sum()) if len(relevant) else 0.0
+
+
 def run_protocol(protocol: str, inter: pd.DataFrame, catalog: pd.DataFrame, emb: np.ndarray | None, names: list[str],
                  args: argparse.Namespace) -> list[str]:
-    """Split, fit, evaluate; Markdown blocks for this protocol (two for cold_item)."""
+    """Split, tune the baselines on a validation split, fit, evaluate; Markdown blocks (two for cold_item)."""
     item_ids = pd.Index(catalog[Columns.item])
-    split = make_split(inter, catalog, {"protocol": protocol})
+    split = make_split(inter, catalog, SPLITS[protocol])
     timing = Timing()
-    models = fit_all(names, fit_data(split, item_ids, emb, catalog, args.encoder), args.smoke, timing)
-    all_users = eval_users(split, item_ids)
-    if protocol == "cold_user":  # the protocol is about the held-out users; warm users' later 20% is not scored
-        all_users = only_segment(all_users, "cold")
-    users = subsample(all_users, args.max_users)
+    chosen, notes = tune_baselines(protocol, inter, catalog, emb, names, args, False) if args.tune else ({}, [])
+    models = fit_all(names, fit_data(split, item_ids, emb, catalog, args.encoder), args.smoke, timing, chosen)
+    users, all_users = test_users(split, item_ids, protocol, args.max_users)
     facts = item_facts(split, item_ids, emb)
     text = {m for m in names if m in MODELS and MODELS[m].uses_text} | {"lightfm", "lightfm_text"}
     counts = describe(split)
@@ -228,20 +311,28 @@ def run_protocol(protocol: str, inter: pd.DataFrame, catalog: pd.DataFrame, emb:
     note = (f"{len(users.user_ids):,} test users" + (f" (a seeded sample of {len(all_users.user_ids):,})" if sampled
                                                        else "") + "; split: "
             + ", ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in counts.items()))
+    if notes:
+        note += "\n\nBaselines' settings chosen on the validation split (NDCG@20 there): " + "; ".join(notes) + "."
+    note += "".join(f"\n\n`{m}` chose for itself: {models[m].chosen_}." for m in models
+                    if hasattr(models[m], "chosen_"))
     blocks = []
     per_user = rank_all(models, users, facts, timing)
     body, line = table(per_user, timing, text & set(models))
-    title = "cold items, ranked among all items" if protocol == "cold_item" else {
-        "cold_user": "cold users (held out of training), 3 revealed interactions each",
-        "leave_last_out": "warm, leave last out"}[protocol]
+    title = "cold items, ranked among all items" if protocol == "cold_item" else TITLES[protocol]
     blocks.append(f"#### {title}\n\n{note}\n\n{body}\n\n{line}\n")
     if protocol == "cold_item":
         n_cold = int(facts.cold.sum())
+        if args.tune:  # the cold-only ranking is its own question: baselines re-tuned for it
+            chosen, notes = tune_baselines(protocol, inter, catalog, emb, names, args, True)
+            models = {**models, **fit_all([n for n in chosen], fit_data(split, item_ids, emb, catalog, args.encoder),
+                                          args.smoke, Timing(), chosen)}
         only = rank_all(models, users, facts, None, wrap=lambda m: CandidatesOnly(m, facts.cold))
         body, line = table(only, timing, text & set(models))
+        retuned = (" Baselines re-tuned for this ranking on the validation split: " + "; ".join(notes) + ".") \
+            if args.tune and notes else ""
         blocks.append(f"#### cold items, ranked among the {n_cold:,} cold items only\n\nSame models and users; "
                       "every warm item is removed from the candidates (fit columns repeat the run above; "
-                      f"users/s is from the all-items ranking).\n\n{body}\n\n{line}\n")
+                      f"users/s is from the all-items ranking).{retuned}\n\n{body}\n\n{line}\n")
     return blocks
 
 
@@ -273,6 +364,8 @@ def main(argv: list[str] | None = None) -> str:
     p.add_argument("--max-users", type=int, default=1000, help="evaluation users per split (seeded sample)")
     p.add_argument("--encoder", default=None, help="text encoder spec (default: minilm; hashing in --smoke)")
     p.add_argument("--workspace", default=None, help="reuse this workspace (its embedding cache); default: temp")
+    p.add_argument("--no-tune", dest="tune", action="store_false",
+                   help="baselines at their library defaults instead of validation-chosen settings")
     p.add_argument("--smoke", action="store_true",
                    help="a tiny synthetic shop, cheap models, short schedules, hashing encoder")
     args = p.parse_args(argv)
@@ -281,7 +374,7 @@ def main(argv: list[str] | None = None) -> str:
     datasets = ["sample"] if args.smoke else args.datasets.split(",")
     ours = list(SMOKE_COLDREC) if args.smoke and not args.models else (args.models.split(",") if args.models
                                                                          else coldrec_models())
-    have = available_peers() | {"ease": True}
+    have = available_peers() | {"ease": True, "popularity": True}
     wanted = list(SMOKE_PEERS) if args.smoke else args.peers.split(",")
     missing = [m for m in wanted if not have.get(m, False)]
     names = ours + [m for m in wanted if m not in missing]
@@ -295,7 +388,8 @@ def main(argv: list[str] | None = None) -> str:
               + (f" --protocols {','.join(args.protocols)}" if args.protocols != list(PROTOCOLS) else "")
               + (f" --models {args.models}" if args.models and not args.smoke else "")
               + (f" --peers {args.peers}" if args.peers != ",".join(PEER_NAMES) and not args.smoke else "")
-              + (f" --max-users {args.max_users}" if args.max_users != 1000 else "") + "`\n",
+              + (f" --max-users {args.max_users}" if args.max_users != 1000 else "")
+              + ("" if args.tune else " --no-tune") + "`\n",
               f"{machine_line(1)}; everything on one thread.\n"]
     if missing:
         header.append(f"Skipped (library not installed; `bash benchmarks/install_peers.sh`): {', '.join(missing)}.\n")

@@ -26,7 +26,10 @@ def test_smoke_runs_coldrec_and_every_installed_peer(capsys, one_torch_thread):
     assert "peer (coldrec.models.ease)" in out
     for name, installed in available_peers().items():
         assert (f"| {name} " in out) == installed
-    assert out.lower().count("best coldrec model") == 4  # one verdict per protocol block, peers or not
+    assert out.lower().count("best coldrec model") == 6  # one verdict per protocol block, peers or not
+    assert "nothing revealed, no query" in out and "1 revealed interaction each" in out
+    assert "Baselines' settings chosen on the validation split" in out  # every baseline tuned, as coldrec tunes
+    assert "`cb2cf` chose for itself" in out
 
 
 def test_smoke_without_peer_libraries_skips_them_with_a_note(monkeypatch, capsys, one_torch_thread):
