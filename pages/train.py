@@ -24,7 +24,12 @@ ws = state.workspace()
 store = JobStore(ws)
 ds_id = state.dataset_picker(ws)
 
-DEFAULT_MODELS = ["popularity", "content"]
+# The models that won on validation splits of four datasets (#14, benchmarks/RESULTS.md), and when to use each.
+DEFAULT_MODELS = {"popularity": "the baseline every cold start collapses to; what anyone unknown is shown",
+                  "content": "text only: a user's own words, or new items when nothing else is known",
+                  "cb2cf": "new items: text predicts the collaborative score they would have had",
+                  "hybrid": "new users with a few clicks: text + co-occurrence + a text-predicted popularity",
+                  "ease": "warm users with a history: the strongest collaborative model"}
 
 if ds_id:
     catalog = ws.load_catalog(ds_id)
@@ -34,6 +39,7 @@ if ds_id:
                             format_func=lambda m: MODELS[m].label, key="train_models",
                             help="Text models embed item text once per encoder; the vectors are cached. "
                                  "transfer fine-tunes the encoder: several minutes on a CPU.")
+    st.caption(" · ".join(f"**{m}**: {why}" for m, why in DEFAULT_MODELS.items() if m in MODELS))
     with st.form("train_form"):
         encoder = st.selectbox("Text encoder", list(ENCODERS), format_func=ENCODERS.get,
                                help="Item text is embedded once per encoder and cached on disk.")

@@ -55,7 +55,7 @@ def test_upload_missing_column_names_it_and_stores_nothing(app, tmp_path):
 def test_train_page_renders_form_and_history(app):
     app.switch_page("pages/train.py").run()
     assert not app.exception
-    assert app.multiselect[0].value == ["popularity", "content"]
+    assert app.multiselect[0].value == ["popularity", "content", "cb2cf", "hybrid", "ease"]
     assert "No job running" in " ".join(s.value for s in app.subheader)
 
 
@@ -64,7 +64,7 @@ def test_train_button_starts_a_background_job(app):
     app.button[0].click().run()  # the form's Train button
     assert not app.exception
     jobs = JobStore(state.workspace()).list()
-    assert len(jobs) == 1 and jobs[0].params["models"] == ["popularity", "content"]
+    assert len(jobs) == 1 and jobs[0].params["models"] == ["popularity", "content", "cb2cf", "hybrid", "ease"]
     assert app.session_state[state.RUN] == jobs[0].id
 
 
