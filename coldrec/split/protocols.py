@@ -29,8 +29,8 @@ from coldrec.split.segments import (
 )
 
 __all__ = ["HISTORY_BUCKETS", "PROTOCOLS", "ColdItemConfig", "ColdUserConfig", "LeaveLastOutConfig",
-           "NewDomainConfig", "Split", "TemporalConfig", "cold_user_split", "describe", "history_bucket",
-           "label_items", "label_users", "make_split"]
+           "NewArrivalsConfig", "NewDomainConfig", "Split", "TemporalConfig", "cold_user_split", "describe",
+           "history_bucket", "label_items", "label_users", "make_split"]
 
 
 C = Columns
@@ -148,6 +148,30 @@ class NewDomainConfig(_DictConfig):
 
 
 @dataclass
+class NewArrivalsConfig(_DictConfig):
+    """Cut the log in time and score everything after the cut: warm and newly launched items compete.
+
+    Notes
+    -----
+    The cut is placed as in the temporal protocol (the moment by which
+    ``1 - test_share`` of the interactions had happened); every interaction
+    from it on is test, whatever the item. Items first interacted with after
+    the cut are the new arrivals: no model saw them in train, yet they must
+    win slots against the warm catalog, in the proportion users actually
+    chose them. Read it with three numbers (``benchmarks/new_arrivals.py``):
+    overall NDCG, recall of new items alone, and new items' share of the
+    recommended slots against their share of the test interactions. A model
+    that hides new items scores 0 on the second and third; one that floods
+    the list with them loses the first.
+    """
+
+    test_share: float = 0.2
+    seed: int = 0
+    head_share: float = HEAD_SHARE
+    protocol: str = field(default="new_arrivals", init=False)
+
+
+@dataclass
 class LeaveLastOutConfig(_DictConfig):
     """Predict each user's latest interaction from the ones before (the classic warm split).
 
@@ -219,7 +243,8 @@ def _by_train(log: _Log, test: np.ndarray, config: _DictConfig) -> Split:
     return log.split(train, np.zeros_like(test), test, log.counts(train) == 0, config)
 
 
-def _temporal(interactions: pd.DataFrame, catalog: pd.DataFrame | None, cfg: TemporalConfig) -> Split:
+def _temporal(interactions: pd.DataFrame, catalog: pd.DataFrame | None,
+              cfg: TemporalConfig | NewArrivalsConfig) -> Split:
     log = _Log(interactions)
     ts = log.df[C.timestamp].to_numpy()
     first = len(ts) - int(round(cfg.test_share * len(ts)))  # position of the cutoff in time order
@@ -257,14 +282,16 @@ def _leave_last_out(interactions: pd.DataFrame, catalog: pd.DataFrame | None, cf
     return _by_train(log, last & (log.counts()[log.user] >= 2), cfg)
 
 
-PROTOCOLS: dict[str, type[ColdUserConfig | TemporalConfig | ColdItemConfig | NewDomainConfig | LeaveLastOutConfig]] = {
+PROTOCOLS: dict[str, type[ColdUserConfig | TemporalConfig | ColdItemConfig | NewDomainConfig | LeaveLastOutConfig
+                          | NewArrivalsConfig]] = {
     "cold_user": ColdUserConfig, "temporal": TemporalConfig, "cold_item": ColdItemConfig,
-    "new_domain": NewDomainConfig, "leave_last_out": LeaveLastOutConfig}
+    "new_domain": NewDomainConfig, "leave_last_out": LeaveLastOutConfig, "new_arrivals": NewArrivalsConfig}
 
 
 _SPLITTERS: dict[str, Callable[..., Split]] = {
     "cold_user": lambda interactions, catalog, cfg: cold_user_split(interactions, cfg),
     "temporal": _temporal, "cold_item": _cold_item, "new_domain": _new_domain, "leave_last_out": _leave_last_out,
+    "new_arrivals": _temporal,
 }
 
 

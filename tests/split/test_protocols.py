@@ -155,6 +155,17 @@ def test_temporal_ties_at_the_cutoff_go_to_test():
     assert list(s.test["timestamp"]) == [8, 8, 8] and s.train["timestamp"].max() == 7
 
 
+def test_new_arrivals_tests_every_interaction_after_the_cut_warm_and_new_items_together(shop):
+    """#14: after the cut, new items (first seen then) compete with warm ones; every later row is test."""
+    s = make_split(*shop, _config("new_arrivals", test_share=0.25))
+    assert s.train["timestamp"].max() < s.test["timestamp"].min()
+    assert len(s.test) + len(s.train) == len(shop[0]) and len(s.context) == 0
+    new_items = set(s.test["item_id"]) - set(s.train["item_id"])
+    warm_in_test = set(s.test["item_id"]) & set(s.train["item_id"])
+    assert new_items and warm_in_test  # both kinds compete in the same test
+    assert new_items <= set(s.items.loc[s.items["segment"] == "cold", "item_id"])
+
+
 def test_cold_item_holds_out_the_newest_items_entirely(shop):
     interactions = shop[0]
     s = make_split(*shop, _config("cold_item", cold_share=0.3))
