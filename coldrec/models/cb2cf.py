@@ -66,7 +66,7 @@ class CB2CFConfig(ModelConfig):
 
     cf: str = "auto"
     ease_max_items: int = 10_000
-    ease_l2: float = 200.0
+    ease_l2: float = 200.0  # 0: EASE picks it on an inner split
     k_neighbors: int = 100
     shrink: float = 50.0
     map_l2: float = 10.0

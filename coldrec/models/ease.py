@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -10,16 +11,19 @@ import scipy.linalg
 
 from coldrec.models.base import Context, FitData, ModelConfig, Recommender
 from coldrec.models.itemknn import binarize, context_matrix, unseen_last
+from coldrec.models.tuning import leave_last_out_inner_split, mean_ndcg
 
 
 @dataclass
 class EASEConfig(ModelConfig):
     """``l2``: the ridge penalty lambda (larger = smoother, closer to co-occurrence
-    counts); ``max_items``: refuse catalogs above this, as the model is a dense
-    ``n_items**2`` float32 matrix."""
+    counts); 0 picks it on an inner leave-last-out split of the train part (see
+    :func:`choose_l2`); ``max_items``: refuse catalogs above this, as the model is
+    a dense ``n_items**2`` float32 matrix; ``tune_seconds``: time budget of the choice."""
 
-    l2: float = 200.0
+    l2: float = 0.0
     max_items: int = 30_000
+    tune_seconds: float = 300.0
 
 
 class EASE(Recommender):
@@ -57,27 +61,75 @@ class EASE(Recommender):
             raise ValueError(f"EASE needs a dense {n:,} x {n:,} float32 matrix ({4 * n * n / 1e9:.1f} GB) for "
                              f"{n:,} items, above max_items={self.config.max_items:,}; raise max_items if the "
                              "memory is there, or use itemknn")
+        self.l2_ = self.config.l2
+        if self.l2_ <= 0:
+            self._progress(0.0, "choosing lambda on an inner split")
+            self.l2_, self.tuning_ = choose_l2(data, self.config.tune_seconds)
+        self._progress(0.5, "item co-occurrence")
         x = binarize(data.matrix())
-        self._progress(0.0, "item co-occurrence")
         gram = np.asarray((x.T @ x).todense(), dtype=np.float32)
         self.seen_ = np.asarray(gram.diagonal() > 0)
-        gram[np.diag_indices(n)] += self.config.l2
-        self._progress(0.2, f"inverting {n:,} x {n:,}")
-        p = scipy.linalg.inv(gram, overwrite_a=True, check_finite=False)
-        self._progress(0.9, "weights")
-        p /= -np.diag(p)[None, :]
-        p[np.diag_indices(n)] = 0.0
-        # C order: scipy's csr @ dense copies a Fortran-ordered matrix on every batch (88 s -> 6 s at 12k items).
-        self.weights_ = np.ascontiguousarray(p, dtype=np.float32)
+        self._progress(0.6, f"inverting {n:,} x {n:,}")
+        self.weights_ = ease_weights(gram, self.l2_)
 
     def score(self, contexts: Sequence[Context]) -> np.ndarray:
         scores = np.asarray(context_matrix(contexts, self.n_items_) @ self.weights_, dtype=np.float32)
         return self.empty_as_popular(contexts, unseen_last(scores, self.seen_))
 
     def state(self) -> dict[str, np.ndarray]:
-        return {"weights": self.weights_, "seen": self.seen_}
+        return {"weights": self.weights_, "seen": self.seen_, "l2": np.array(self.l2_)}
 
     def set_state(self, arrays: dict[str, np.ndarray]) -> None:
         self.weights_ = np.ascontiguousarray(arrays["weights"], dtype=np.float32)
         self.seen_ = arrays["seen"]
+        self.l2_ = float(arrays["l2"]) if "l2" in arrays else self.config.l2  # folders saved before the choice
+
+    @property
+    def chosen_(self) -> dict[str, float]:
+        """What the fit chose for itself (or was given)."""
+        return {"l2": self.l2_}
+
+
+FALLBACK_L2 = 200.0
+L2_GRID = (200.0, 50.0, 500.0, 100.0, 1000.0)  # tried in this order until the time budget runs out
+
+
+def ease_weights(gram: np.ndarray, l2: float) -> np.ndarray:
+    """EASE's ``B`` from the Gram matrix ``X^T X`` (modified in place): zero diagonal, C order."""
+    n = gram.shape[0]
+    gram[np.diag_indices(n)] += l2
+    p = scipy.linalg.inv(gram, overwrite_a=True, check_finite=False)
+    p /= -np.diag(p)[None, :]
+    p[np.diag_indices(n)] = 0.0
+    # C order: scipy's csr @ dense copies a Fortran-ordered matrix on every batch (88 s -> 6 s at 12k items).
+    return np.ascontiguousarray(p, dtype=np.float32)
+
+
+def choose_l2(data: FitData, budget_s: float) -> tuple[float, dict[str, float]]:
+    """Lambda with the best NDCG@20 on an inner leave-last-out split of ``data``; (choice, NDCG per lambda tried).
+
+    Each train user's last interaction is held out (train rows only, so no test row can matter), EASE is fitted on
+    the rest for each lambda of :data:`L2_GRID` in turn, and the held-out items are ranked from the rest of each
+    user's history. Grid points stop when the next would overrun ``budget_s`` (timed on the first); with too few
+    users to measure, :data:`FALLBACK_L2`.
+    """
+    inner = leave_last_out_inner_split(data)
+    if inner is None:
+        return FALLBACK_L2, {}
+    fit, contexts, relevant = inner
+    x = binarize(fit.matrix())
+    gram = np.asarray((x.T @ x).todense(), dtype=np.float32)
+    ctx = context_matrix(contexts, data.n_items)
+    seen_in_context = [c.items for c in contexts]
+    tried: dict[str, float] = {}
+    start = time.perf_counter()
+    for i, l2 in enumerate(L2_GRID):
+        if i and (time.perf_counter() - start) / i * (i + 1) > budget_s:
+            break
+        scores = np.asarray(ctx @ ease_weights(gram.copy(), l2), dtype=np.float32)
+        for row, items in enumerate(seen_in_context):
+            scores[row, items] = -np.inf
+        tried[f"{l2:g}"] = mean_ndcg(scores, relevant)
+    best = max(tried, key=lambda k: tried[k])
+    return float(best), tried
 

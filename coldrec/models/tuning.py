@@ -72,3 +72,39 @@ def cold_item_inner_split(data: FitData, share: float = 0.2, max_users: int = 50
         contexts.append(Context(items=by_user_items[by_user == u]))
         relevant.append(np.unique(position[data.items[on_held & (data.users == u)]]))
     return inner, contexts, relevant, held
+
+
+def leave_last_out_inner_split(data: FitData, max_users: int = 1000, seed: int = 0,
+                               min_users: int = 10) -> tuple[FitData, list[Context], list[np.ndarray]] | None:
+    """(inner train, contexts, relevant items) holding out each train user's last interaction, or None if too small.
+
+    Users with at least two train interactions lose their last one (in time, ties by row order) to validation;
+    their context is the rest of their history, oldest first. At most ``max_users`` validation users (``seed``);
+    a held-out item already in the user's context is not a target (the ranking excludes it).
+    """
+    order = np.lexsort((np.arange(len(data.users)), data.timestamps, data.users))
+    users = data.users[order]
+    last = np.append(users[1:] != users[:-1], True) if len(users) else np.zeros(0, dtype=bool)
+    counts = np.bincount(users, minlength=data.n_users) if len(users) else np.zeros(0, dtype=np.int64)
+    held = last & (counts[users] >= 2)
+    if held.sum() < min_users:
+        return None
+    keep = np.ones(len(data.users), dtype=bool)
+    keep[order[held]] = False
+    inner = replace(data, users=data.users[keep], items=data.items[keep], timestamps=data.timestamps[keep],
+                    weights=None if data.weights is None else data.weights[keep])
+    candidates = users[held]
+    if len(candidates) > max_users:
+        candidates = np.sort(np.random.default_rng(seed).choice(candidates, max_users, replace=False))
+    held_item = dict(zip(users[held].tolist(), data.items[order[held]].tolist(), strict=True))
+    bounds = np.searchsorted(users, np.arange(data.n_users + 1))
+    items_in_order = data.items[order]
+    contexts, relevant = [], []
+    for u in candidates.tolist():
+        history = items_in_order[bounds[u]:bounds[u + 1] - 1]  # all but the held-out last
+        target = held_item[u]
+        if target in set(history.tolist()):
+            continue
+        contexts.append(Context(items=history))
+        relevant.append(np.array([target]))
+    return (inner, contexts, relevant) if len(contexts) >= min_users else None

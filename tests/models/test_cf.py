@@ -152,3 +152,35 @@ def test_itemknn_counts_repeated_interactions_once():
     data = _fit_data([(0, 0), (0, 0), (0, 0), (1, 0), (0, 1)], 2)
     model = make_model("itemknn", {"shrink": 0.0}).fit(data)
     np.testing.assert_allclose(model.score([Context(np.array([0]))])[0, 1], 1 / np.sqrt(2), rtol=1e-6)
+
+
+def _shop_data(poison: bool = False):
+    import pandas as pd
+
+    from coldrec.data.synth import generate_shop
+    from coldrec.evaluation.evaluate import fit_data
+    from coldrec.split.protocols import make_split
+
+    inter, catalog = generate_shop(n_users=200, n_items=120, n_interactions=3000, seed=2)
+    split = make_split(inter, catalog, {"protocol": "leave_last_out"})
+    if poison:  # every test row points at another item
+        split.test = split.test.assign(item_id=np.random.default_rng(0).choice(catalog["item_id"], len(split.test)))
+    return fit_data(split, pd.Index(catalog["item_id"]))
+
+
+def test_ease_picks_lambda_on_train_rows_only_and_keeps_it():
+    """#14: l2 = 0 chooses lambda on an inner leave-last-out split; poisoned test rows change nothing."""
+    model = make_model("ease").fit(_shop_data())
+    assert model.l2_ in (50.0, 100.0, 200.0, 500.0, 1000.0) and model.tuning_  # type: ignore[attr-defined]
+    assert max(model.tuning_, key=model.tuning_.get) == f"{model.l2_:g}"  # type: ignore[attr-defined]
+    assert make_model("ease").fit(_shop_data(poison=True)).l2_ == model.l2_  # type: ignore[attr-defined]
+
+
+def test_ease_with_a_given_lambda_does_not_tune():
+    model = make_model("ease", {"l2": 7.0}).fit(_shop_data())
+    assert model.l2_ == 7.0 and not hasattr(model, "tuning_")  # type: ignore[attr-defined]
+
+
+def test_ease_with_no_time_budget_tries_one_lambda():
+    model = make_model("ease", {"tune_seconds": 0.0}).fit(_shop_data())
+    assert list(model.tuning_) == ["200"]  # type: ignore[attr-defined]
