@@ -37,7 +37,8 @@ def available_peers() -> dict[str, bool]:
     """Peer name -> whether its library is installed."""
     has = {lib: importlib.util.find_spec(lib) is not None for lib in ("implicit", "lightfm")}
     return {"als": has["implicit"], "bpr_implicit": has["implicit"], "lightfm": has["lightfm"],
-            "lightfm_text": has["lightfm"], "cb2cf_ease": True, "cb2cf_als": has["implicit"], "ease_meta": True}
+            "lightfm_text": has["lightfm"], "cb2cf_ease": True, "cb2cf_als": has["implicit"], "ease_meta": True,
+            "ease_baseline": True}
 
 
 def _history_key(items: np.ndarray) -> bytes:
@@ -256,6 +257,30 @@ def ridge_columns(targets: np.ndarray, text: np.ndarray, warm: np.ndarray, l2: f
 
 
 @dataclass
+class EASEBaselineConfig(ModelConfig):
+    """``l2``: EASE's lambda, given (the benchmark's validation grid picks it)."""
+
+    l2: float = 200.0
+
+
+class EASEBaseline(Recommender):
+    """coldrec's closed-form EASE at a given lambda, as the EASE baseline (coldrec's own ``ease`` picks its own)."""
+
+    name = "ease_baseline"
+    label = "EASE, lambda from the validation grid (baseline)"
+    config_cls = EASEBaselineConfig
+    cold_users = True
+
+    def _fit(self, data: FitData) -> None:
+        from coldrec.models.ease import EASE, EASEConfig
+
+        self.model_ = EASE(EASEConfig(l2=self.config.l2)).fit(data)
+
+    def score(self, contexts: Sequence[Context]) -> np.ndarray:
+        return self.model_.score(contexts)
+
+
+@dataclass
 class CB2CFPeerConfig(ModelConfig):
     """``l2``: EASE's lambda; ``map_l2``: ridge penalty of the text -> EASE column map."""
 
@@ -361,7 +386,7 @@ class EASEMetaPeer(Recommender):
 
 
 PEERS: dict[str, type[Recommender]] = {m.name: m for m in (ImplicitALS, ImplicitBPR, LightFMPeer, LightFMTextPeer,
-                                                            CB2CFPeer, CB2CFALSPeer, EASEMetaPeer)}
+                                                            CB2CFPeer, CB2CFALSPeer, EASEMetaPeer, EASEBaseline)}
 # Smoke mode: schedules short enough for a test.
 QUICK_PEER_PARAMS: dict[str, dict] = {"als": {"iterations": 3}, "bpr_implicit": {"iterations": 5},
                                       "lightfm": {"epochs": 2}, "lightfm_text": {"epochs": 2},

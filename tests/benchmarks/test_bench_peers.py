@@ -23,7 +23,7 @@ def test_smoke_runs_coldrec_and_every_installed_peer(capsys, one_torch_thread):
                     "warm, leave last out"):
         assert heading in out
     assert "| content (text) | coldrec |" in out
-    assert "peer (coldrec.models.ease)" in out
+    assert "peer (coldrec.models.ease)" in out and "| ease | coldrec |" in out
     for name, installed in available_peers().items():
         assert (f"| {name} " in out) == installed
     assert out.lower().count("best coldrec model") == 6  # one verdict per protocol block, peers or not
@@ -37,7 +37,7 @@ def test_smoke_without_peer_libraries_skips_them_with_a_note(monkeypatch, capsys
                         lambda: {"als": False, "bpr_implicit": False, "lightfm": False, "lightfm_text": False})
     out = peers.main(["--smoke", "--protocols", "leave_last_out"])
     assert "Skipped (library not installed" in out and "als, bpr_implicit, lightfm, lightfm_text" in out
-    assert "| ease = best peer |" in out and "| lightfm" not in out
+    assert "| ease_baseline = best peer |" in out and "| lightfm" not in out
 
 
 @pytest.mark.parametrize("name", ["als", "bpr_implicit", "lightfm", "lightfm_text"])
