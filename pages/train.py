@@ -9,6 +9,7 @@ from coldrec.runs.engine import ray_installed
 from coldrec.runs.experiment import ExperimentConfig
 from coldrec.runs.history import duration_text, latest_finished, run_history
 from coldrec.runs.jobs import ACTIVE, JobStore, read_log, submit
+from coldrec.runs.store import load_run_info
 from ui import state
 from ui.model_form import model_params_form
 from ui.search_form import search_section
@@ -97,6 +98,10 @@ def jobs_panel() -> None:
         if last is not None:
             st.markdown(f"Latest finished run `{last.id}`: **{last.status}**, {duration_text(last)}"
                         + (f" · {last.message}" if last.message else ""))
+            chosen = load_run_info(ws, last.id).get("chosen") if last.status == "done" else None
+            if chosen:
+                st.caption("Chosen by the models on an inner split of the train part: " + "; ".join(
+                    f"**{m}** " + ", ".join(f"{k} {v:g}" for k, v in c.items()) for m, c in chosen.items()))
         st.subheader("Run history")
         st.dataframe(run_history(ws, jobs), hide_index=True, width="stretch",
                      column_config={"NDCG@20 (all users)": st.column_config.TextColumn(width="large"),

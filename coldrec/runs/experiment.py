@@ -114,9 +114,15 @@ def _run(ws: Workspace, cfg: ExperimentConfig, run_dir: Path, progress: Progress
     ws.write_json(store.folder / store.RUN_INFO, {"config": vars(cfg), "split": split.config, "encoder": enc_key,
                                          "engine": engine.describe(),
                                          "split_counts": describe(split), "few_shot_note": shots,
-                                         "n_test_users": int(result.per_user[Columns.user].nunique())})
+                                         "n_test_users": int(result.per_user[Columns.user].nunique()),
+                                         "chosen": chosen_settings(models)})
     progress(1.0, "done")
     return summary
+
+
+def chosen_settings(models: Mapping[str, Recommender]) -> dict[str, dict]:
+    """Per model, the settings its fit chose for itself on an inner split of train (EASE's lambda, CB2CF's map)."""
+    return {name: dict(getattr(m, "chosen_")) for name, m in models.items() if hasattr(m, "chosen_")}  # noqa: B009
 
 
 def _fit_models(cfg: ExperimentConfig, data: FitData, run_dir: Path, progress: Progress) -> dict[str, Recommender]:
