@@ -18,7 +18,8 @@ catalog minus their history (``coldrec.evaluation.evaluate``); intervals are col
 
 Protocols: ``cold_item`` (the newest 20% of interacted items held out; every test item is cold) ranked among
 all items and again among the cold items only; ``cold_user`` (20% of users held out, each revealing its first
-3 interactions: the 3-shot point of the few-shot curve; only these cold users are scored);
+3 interactions: the 3-shot point of the few-shot curve; only these cold users are scored); ``cold_user_1`` and
+``cold_user_0`` (the same users revealing 1 interaction, or nothing and no query: popularity's ground);
 ``leave_last_out`` (warm: each user's last interaction). Per model: fit seconds, peak RSS growth during the
 fit (a 10 ms sampler of /proc/self/statm: captures torch and C++ heaps, but memory the process already held
 and reused does not show), evaluation throughput (test users ranked per second, top-20 over the catalog),
