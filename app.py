@@ -11,6 +11,17 @@ from ui import state
 st.set_page_config(page_title="coldrec", page_icon=":material/ac_unit:", layout="wide")
 
 ws = state.workspace()
+# Navigation first: the first start stores the sample shop below, and until st.navigation runs Streamlit
+# would show its legacy list of raw file names.
+nav = st.navigation([
+    st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True),
+    st.Page("pages/data.py", title="Data", icon=":material/database:"),
+    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+    st.Page("pages/coldstart.py", title="Cold start", icon=":material/ac_unit:"),
+    st.Page("pages/longtail.py", title="Long tail", icon=":material/stacked_line_chart:"),
+    st.Page("pages/simulate.py", title="Simulate", icon=":material/shopping_cart:"),
+    st.Page("pages/report.py", title="Report", icon=":material/description:"),
+])
 
 
 @st.cache_resource
@@ -28,14 +39,5 @@ for key in (state.DATASET, state.RUN):
     if key in st.session_state:
         st.session_state[key] = st.session_state[key]
 
-nav = st.navigation([
-    st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True),
-    st.Page("pages/data.py", title="Data", icon=":material/database:"),
-    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
-    st.Page("pages/coldstart.py", title="Cold start", icon=":material/ac_unit:"),
-    st.Page("pages/longtail.py", title="Long tail", icon=":material/stacked_line_chart:"),
-    st.Page("pages/simulate.py", title="Simulate", icon=":material/shopping_cart:"),
-    st.Page("pages/report.py", title="Report", icon=":material/description:"),
-])
 st.sidebar.caption(f"Workspace: `{ws.root}`")
 nav.run()

@@ -76,6 +76,9 @@ def page(server):
         pg.set_default_timeout(90_000)
         pg.goto(server)
         pg.get_by_test_id("stApp").wait_for()
+        # The first run stores the sample shop before app.py's navigation exists; until then Streamlit shows
+        # its legacy list of file names, whose links lead nowhere. The landing page's heading means it is done.
+        pg.get_by_role("heading", name="Overview").first.wait_for()
         yield pg
         browser.close()
 

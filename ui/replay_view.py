@@ -6,11 +6,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from coldrec.simulation.cards import item_cards, short_title
 from coldrec.simulation.replay import RunData, UserReplay, replay, replay_curve, replay_user
 from coldrec.simulation.session import Simulator
 from coldrec.simulation.whatif import Knobs
 from coldrec.visuals.simulation import curve_chart, replay_chart
-from ui.sim_view import timeline_section
+from ui.sim_view import item_card, timeline_section
 
 BATCH_USERS = 200  # held-out users replayed for the curve (a few seconds with every strategy)
 BATCH_STEPS = 5
@@ -90,9 +91,10 @@ def _step_view(r: UserReplay, step: int, strategies: list[str]) -> None:
     """What the user did so far and next, and each strategy's list with the items they really took marked."""
     seen = r.sequence[r.sequence["step"] <= step]
     nxt = r.sequence[r.sequence["step"] == step + 1]
-    st.caption(f"Revealed so far ({len(seen)}): " + (" → ".join(seen["title"]) if len(seen) else "(only the words)"))
+    revealed = " → ".join(seen["title"].map(short_title)) if len(seen) else "(only the words)"
+    st.caption(f"Revealed so far ({len(seen)}): {revealed}")
     if len(nxt):
-        st.caption(f"Really taken next: {nxt['title'].iloc[0]}")
+        st.caption(f"Really taken next: {short_title(nxt['title'].iloc[0])}")
     part = r.lists[r.lists["step"] == step]
     for col, name in zip(st.columns(len(strategies)), strategies, strict=True):
         rows = part[part["strategy"] == name]
@@ -101,8 +103,9 @@ def _step_view(r: UserReplay, step: int, strategies: list[str]) -> None:
         if len(m):
             col.caption(f"next item in list: {'yes' if m['hit_next'].iloc[0] else 'no'} · "
                         f"Recall {m['recall'].iloc[0]:.2f} · NDCG {m['ndcg'].iloc[0]:.2f}")
-        col.dataframe(rows.assign(taken=rows["taken"].map(TAKEN))[["rank", "title", "taken"]], hide_index=True,
-                      width="stretch", key=f"sim_replay_list_{name}")
+        taken = dict(zip(rows["rank"], rows["taken"].map(TAKEN), strict=True))
+        for card in item_cards(rows.assign(reason="")):
+            item_card(col, card, key=f"sim_replay_{name}", note=taken.get(card.rank, ""))
 
 
 def _batch_section(sim: Simulator, run: RunData, strategies: list[str], knobs: Knobs, key: tuple) -> None:

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from coldrec.data.workspace import Workspace
+from coldrec.simulation.cards import SEPARATOR, ItemCard, item_cards
 from coldrec.simulation.files import (
     SessionFileError,
     load_session,
@@ -36,17 +37,28 @@ PERSONAS = {
 CHANGE_LABELS = {"entered": "entered", "left": "left the list", "up": "moved up", "down": "moved down"}
 
 
+def item_card(container: st.delta_generator.DeltaGenerator, card: ItemCard, key: str,
+              on_click: Callable[[int], None] | None = None, note: str = "") -> None:
+    """One item: rank and title (plain text, cut to two lines, the full title on hover), its facts and reason,
+    and a compact Click button under the title so it never shrinks beside a long one."""
+    box = container.container(border=True)
+    box.text(f"{card.rank}. {card.title}", help=md(card.full_title) if card.truncated else None)
+    facts = SEPARATOR.join(p for p in (card.facts, card.reason, note, card.score_text) if p)
+    if on_click is None:
+        box.caption(md(facts))
+        return
+    left, right = box.columns([4, 1], vertical_alignment="center")
+    left.caption(md(facts))
+    right.button("Click", key=f"{key}_{card.index}", on_click=on_click, args=(card.index,), type="tertiary",
+                 help=f"Click “{md(card.full_title)}” as this user would")
+
+
 def recommendation_list(container: st.delta_generator.DeltaGenerator, title: str, recs: pd.DataFrame,
                         on_click: Callable[[int], None], key: str) -> None:
-    """A ranked list: rank, title (plain text, never HTML), category, price, reason, a Click button."""
+    """A ranked list of item cards, each with a Click button."""
     container.markdown(f"**{md(title)}**")
-    for row in recs.itertuples():
-        cols = container.columns([0.4, 5, 1])
-        cols[0].markdown(f"**{row.rank}**")
-        price = f" · {row.price:.2f}" if hasattr(row, "price") and pd.notna(row.price) else ""
-        cols[1].text(row.title)
-        cols[1].caption(f"{md(getattr(row, 'category', ''))}{price} · {md(row.reason)} · score {row.score:.3f}")
-        cols[2].button("Click", key=f"{key}_{row.index}", on_click=on_click, args=(int(row.index),))
+    for card in item_cards(recs):
+        item_card(container, card, key, on_click)
 
 
 def timeline_section(lists: pd.DataFrame, k: int, key: str, what: str = "click") -> None:

@@ -26,6 +26,7 @@ class Blend(Recommender):
     name = "blend"
     label = "Blend (text + collaborative)"
     cold_users = True
+    uses_text = True  # its text side reads the words; fitted parts are given, never fitted here
 
     def __init__(self, content: Recommender, cf: Recommender, weight: float) -> None:
         if not 0.0 <= weight <= 1.0:
@@ -56,6 +57,7 @@ class TailBoosted(Recommender):
         super().__init__()
         self.inner, self.tail_mask, self.strength = inner, np.asarray(tail_mask, dtype=bool), strength
         self.name = inner.name  # type: ignore[misc]  # explanations and labels follow the wrapped model
+        self.uses_text = inner.uses_text  # type: ignore[misc]  # so do the reasons a card gives
         self.reads_interest_only = inner.reads_interest_only  # type: ignore[misc]  # follows the wrapped model
         self.n_items_ = inner.n_items_
 

@@ -77,14 +77,24 @@ def recommend(model: Recommender, session: Session, catalog: pd.DataFrame, k: in
 
 
 def explain(recs: pd.DataFrame, session: Session, item_vectors: np.ndarray, catalog: pd.DataFrame,
-            query_vector: np.ndarray, strategy: str) -> list[str]:
-    """A short reason per recommended item, from where its text sits relative to the words and the clicks."""
+            query_vector: np.ndarray, strategy: str, uses_text: bool = True) -> list[str]:
+    """A short reason per recommended item, from what the strategy can read and where the item sits.
+
+    A strategy without text cannot read the words: before a click it shows
+    popular items (every cold-user model falls back to popularity), after one
+    it follows what others took with the clicked item. Only text strategies
+    say "matches your words".
+    """
+    last = session.clicked[-1] if session.clicked else None
     if strategy == "popularity":
         return ["popular with everyone"] * len(recs)
+    if not uses_text:
+        if last is None:
+            return ["no click yet: popular items (this strategy reads clicks, not words)"] * len(recs)
+        return [f"often taken with “{catalog.iloc[last][Columns.title]}”"] * len(recs)
     vecs = item_vectors[recs["index"].to_numpy()]
     to_words = vecs @ query_vector
     reasons = []
-    last = session.clicked[-1] if session.clicked else None
     to_click = vecs @ item_vectors[last] if last is not None else np.full(len(recs), -np.inf)
     for w, c in zip(to_words, to_click, strict=True):
         if max(w, c) < 0.2:
@@ -97,7 +107,7 @@ def explain(recs: pd.DataFrame, session: Session, item_vectors: np.ndarray, cata
 
 
 def _extra(catalog: pd.DataFrame) -> list[str]:
-    return [c for c in (Columns.category, Columns.price) if c in catalog.columns]
+    return [c for c in (Columns.category, Columns.brand, Columns.price) if c in catalog.columns]
 
 
 @dataclass
@@ -136,7 +146,7 @@ class Simulator:
     def recommend(self, session: Session, k: int = 10, strategy: str = "content") -> pd.DataFrame:
         recs = recommend(self.models[strategy], session, self.catalog, k)
         recs["reason"] = explain(recs, session, self.item_vectors, self.catalog, self.words(session.query),
-                                 strategy)
+                                 strategy, self.models[strategy].uses_text)
         return recs
 
     def steps(self, session: Session) -> list[Session]:

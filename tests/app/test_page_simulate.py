@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 
 import pytest
@@ -130,8 +131,8 @@ def test_replay_a_held_out_user_step_by_step(trained, monkeypatch):
     assert not at.exception
     user = at.selectbox(key="sim_replay_user")
     assert user.value is not None and "interactions" in user.format_func(user.value)
-    lists = [d.value for d in at.dataframe if "taken" in d.value.columns]
-    assert len(lists) == 2 and all(len(t) == 10 for t in lists)
+    cards = [str(t.value) for t in at.text if re.match(r"\d+\. ", str(t.value))]  # item cards: "rank. title"
+    assert len(cards) == 20 and sum(c.startswith("1. ") for c in cards) == 2  # two strategies, ten items each
     titles = _titles(at)
     assert any(t.startswith("Replay: how much of the rest") for t in titles)
     assert any(t.startswith("All replayed held-out users") for t in titles)
