@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -70,6 +71,27 @@ def curve_chart(curve: pd.DataFrame, metric: str, k: int) -> go.Figure:
     return style(fig)
 
 
+def current_point(frame: pd.DataFrame, current: float | None) -> tuple[float, float, bool] | None:
+    """Where the current boost sits on the trade-off curve: (tail share, NDCG, measured).
+
+    A measured strength gives its point; a strength between two measured ones
+    is placed by linear interpolation along the curve (and said to be); one
+    outside the measured range, or no knob, gives None.
+    """
+    if current is None or frame.empty:
+        return None
+    curve = frame.sort_values("strength")
+    s = curve["strength"].to_numpy(dtype=float)
+    if current < s[0] or current > s[-1]:
+        return None
+    exact = np.isclose(s, current)
+    if exact.any():
+        row = curve.iloc[int(np.flatnonzero(exact)[0])]
+        return float(row["aplt"]), float(row["ndcg"]), True
+    x = float(np.interp(current, s, curve["aplt"].to_numpy(dtype=float)))
+    return x, float(np.interp(current, s, curve["ndcg"].to_numpy(dtype=float))), False
+
+
 def tradeoff_chart(frame: pd.DataFrame, model: str, k: int, current: float | None = None) -> go.Figure:
     """NDCG@K against the tail share of the lists, one point per boost strength; the current knob ringed."""
     fig = go.Figure(go.Scatter(
@@ -79,11 +101,14 @@ def tradeoff_chart(frame: pd.DataFrame, model: str, k: int, current: float | Non
         hovertemplate=(f"boost %{{customdata[0]}}<br>NDCG@{k} %{{y:.4f}}<br>Recall@{k} %{{customdata[1]:.4f}}"
                        "<br>tail share of lists %{x:.3f}<br>catalog coverage %{customdata[2]:.3f}"
                        "<br>%{customdata[3]} users<extra></extra>")))
-    if current is not None and (frame["strength"] == current).any():
-        row = frame[frame["strength"] == current].iloc[0]
-        fig.add_trace(go.Scatter(x=[row["aplt"]], y=[row["ndcg"]], mode="markers", name="current boost",
+    point = current_point(frame, current)
+    if point is not None:
+        x, y, measured = point
+        fig.add_trace(go.Scatter(x=[x], y=[y], mode="markers", name="current boost",
                                  marker={"size": 18, "symbol": "circle-open", "line": {"width": 3}},
-                                 hoverinfo="skip"))
+                                 hovertemplate=f"current boost {current:g}"
+                                 + ("" if measured else " (between measured points: interpolated)")
+                                 + "<extra></extra>"))
     fig.update_xaxes(title_text=f"share of tail items in the top {k} (higher = more long-tail exposure)")
     fig.update_yaxes(title_text=f"mean NDCG@{k} of held-out users", rangemode="tozero")
     fig.update_layout(title=f"Tail boost trade-off for {model} (labels: boost strength)", height=400,
