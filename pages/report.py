@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from coldrec.visuals.report import report, safe_csv, tables_zip
 from ui import state
@@ -53,4 +52,5 @@ with st.expander("Single tables as CSV"):
                            "text/csv", key=f"report_csv_{i}")
 st.subheader("Preview")
 st.caption(f"{len(page) / 1e6:.1f} MB including plotly.js, embedded so the file needs no network.")
-components.html(page, height=900, scrolling=True)
+# Our own HTML (every user text escaped when it was built); st.iframe replaces components.html, due for removal.
+st.iframe(page, height=900)
