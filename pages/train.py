@@ -14,6 +14,7 @@ from ui import state
 from ui.model_form import model_params_form
 from ui.search_form import search_section
 from ui.split_form import split_form
+from ui.train_memory import ENCODER_KEY, MODELS_KEY, remember_last_settings, seeded
 
 ENCODERS = {"minilm": "all-MiniLM-L6-v2 (packaged language model)", "hashing": "bag of words (no language model)"}
 ENGINES = {"local": "this machine (one worker process)",
@@ -35,14 +36,15 @@ DEFAULT_MODELS = {"popularity": "the baseline every cold start collapses to; wha
 if ds_id:
     catalog = ws.load_catalog(ds_id)
     categories = sorted(catalog["category"].dropna().astype(str).unique()) if "category" in catalog else []
+    remember_last_settings(ws, ds_id, list(ENCODERS))
     split_cfg = split_form(categories)
-    models = st.multiselect("Models", list(MODELS), default=[m for m in DEFAULT_MODELS if m in MODELS],
-                            format_func=lambda m: MODELS[m].label, key="train_models",
+    models = st.multiselect("Models", list(MODELS), format_func=lambda m: MODELS[m].label, key=MODELS_KEY,
+                            default=None if seeded(MODELS_KEY) else [m for m in DEFAULT_MODELS if m in MODELS],
                             help="Text models embed item text once per encoder; the vectors are cached. "
                                  "transfer fine-tunes the encoder: several minutes on a CPU.")
     st.caption(" · ".join(f"**{m}**: {why}" for m, why in DEFAULT_MODELS.items() if m in MODELS))
     with st.form("train_form"):
-        encoder = st.selectbox("Text encoder", list(ENCODERS), format_func=ENCODERS.get,
+        encoder = st.selectbox("Text encoder", list(ENCODERS), format_func=ENCODERS.get, key=ENCODER_KEY,
                                help="Item text is embedded once per encoder and cached on disk.")
         params = model_params_form(models)
         has_ray = ray_installed()

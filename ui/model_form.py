@@ -24,10 +24,13 @@ def model_params_form(models: list[str]) -> dict[str, dict]:
                 if isinstance(f.default, bool):
                     value = col.checkbox(f.name, value=f.default, key=key, help=helptext)
                 elif isinstance(f.default, int):
-                    value = int(col.number_input(f.name, value=f.default, step=1, key=key, help=helptext))
+                    got = col.number_input(f.name, value=None if key in st.session_state else f.default, step=1,
+                                           key=key, help=helptext)
+                    value = int(f.default if got is None else got)
                 else:
-                    value = float(col.number_input(f.name, value=float(f.default), key=key, help=helptext,
-                                                   format="%g"))
+                    got = col.number_input(f.name, value=None if key in st.session_state else float(f.default),
+                                           key=key, help=helptext, format="%g")
+                    value = float(f.default if got is None else got)
                 if value != f.default:
                     changed[f.name] = value
             if changed:

@@ -46,6 +46,12 @@ def finished_runs(ws: Workspace, dataset_id: str | None = None, encoder: str | N
     return sorted(runs, key=lambda j: j.finished or 0.0, reverse=True)
 
 
+def last_settings(ws: Workspace, dataset_id: str) -> dict | None:
+    """The settings of the newest training run on a dataset (what the Train form offers again), or None."""
+    runs = [j for j in JobStore(ws).list() if j.kind == "train" and j.dataset_id == dataset_id]
+    return dict(runs[0].params) if runs else None
+
+
 def run_label(job: Job, names: dict[str, str] | None = None) -> str:
     """One line naming a run: id, models, protocol and the dataset by name."""
     dataset = (names or {}).get(job.dataset_id or "", job.dataset_id or "?")

@@ -369,3 +369,24 @@ def test_overview_lands_with_counts_the_latest_finished_run_and_its_findings(app
     assert "sample shop" in texts and any(i in texts for i in ids.values())  # the latest run, by dataset name
     assert "**Findings**" in texts  # the latest run read like for like
     assert "**Cold start**" in texts and "cold items" in texts  # next: read findings; ask the item question
+
+
+def test_train_form_remembers_the_last_run_after_a_reload(app, monkeypatch):
+    app.switch_page("pages/train.py").run()
+    app.selectbox(key="split_protocol").set_value("cold_item").run()
+    app.slider(key="split_cold_item_cold_share").set_value(0.3).run()
+    app.multiselect(key="train_models").set_value(["popularity", "itemknn"]).run()
+    app.selectbox(key="train_encoder").set_value("hashing")
+    app.number_input(key="hp_itemknn_k_neighbors").set_value(50)
+    next(b for b in app.button if b.label == "Train").click().run()
+    assert not app.exception and len(JobStore(state.workspace()).list()) == 1
+    # A reload is a new session: nothing of the old one's widget state survives.
+    fresh = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+    fresh.run()
+    fresh.switch_page("pages/train.py").run()
+    assert not fresh.exception and not fresh.warning, [w.value for w in fresh.warning]
+    assert fresh.selectbox(key="split_protocol").value == "cold_item"
+    assert fresh.slider(key="split_cold_item_cold_share").value == 0.3
+    assert fresh.multiselect(key="train_models").value == ["popularity", "itemknn"]
+    assert fresh.selectbox(key="train_encoder").value == "hashing"
+    assert fresh.number_input(key="hp_itemknn_k_neighbors").value == 50
