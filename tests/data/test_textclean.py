@@ -62,6 +62,7 @@ def test_strings(raw, expected):
     ([], ""),
     ("[Live] in [2010]", "[Live] in [2010]"),  # brackets, not a list literal
     ("[not, a, literal", "[not, a, literal"),
+    ({"en": "Mug", "de": "<b>Becher</b>"}, "Mug; Becher"),  # a Parquet struct: its values, not "{'en': ...}"
 ])
 def test_lists_are_joined(raw, expected):
     assert clean_text(raw) == expected

@@ -100,7 +100,8 @@ def clean_text(value: Any) -> str:
     ----------
     value
         A string (possibly HTML, possibly a JSON or Python list literal), a
-        list, tuple or numpy array of such values, ``None``/NaN, or any scalar.
+        list, tuple or numpy array of such values, a dict (a Parquet struct:
+        its values are joined), ``None``/NaN, or any scalar.
 
     Returns
     -------
@@ -126,6 +127,8 @@ def clean_text(value: Any) -> str:
     """
     if isinstance(value, (list, tuple, np.ndarray, pd.Series)):
         return _join(value)
+    if isinstance(value, dict):  # a Parquet struct or JSON object: its values, not its repr
+        return _join(list(value.values()))
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, bytes):
