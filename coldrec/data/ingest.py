@@ -24,6 +24,7 @@ from coldrec.data.io.mapping import (
     resolve_mapping,
 )
 from coldrec.data.io.public.dispatch import ImportResult, detect_format, import_folder, import_movielens
+from coldrec.data.io.readers import check_file_size
 from coldrec.data.io.validate import check_coverage, item_text
 from coldrec.data.workspace import DatasetInfo, Workspace, content_hash
 
@@ -65,18 +66,20 @@ Source = str | Path | tuple[str, bytes]
 
 
 def _read(source: Source) -> tuple[str, bytes]:
-    """(file name, raw bytes) of a path or an upload."""
+    """(file name, raw bytes) of a path or an upload; a file over ``MAX_FILE_MB`` is refused before it is read."""
     if isinstance(source, tuple):
         return source
     path = Path(source)
+    check_file_size(path)
     return path.name, path.read_bytes()
 
 
 def read_mapped(source: Source, aliases: dict, overrides: dict[str, str],
                 report: ValidationReport) -> pd.DataFrame | None:
     """Read one file and rename its columns to canonical names; None (with an error) when it fails."""
-    fname, data = _read(source)
+    fname = source[0] if isinstance(source, tuple) else Path(source).name
     try:
+        _, data = _read(source)
         raw = read_table(data, fname, report)
         columns = list(map(str, raw.columns))
         mapping = resolve_mapping(columns, aliases, overrides)
@@ -101,8 +104,12 @@ def ingest(ws: Workspace, interactions: Source, catalog: Source, name: str | Non
     stored.
     """
     opts = options or IngestOptions()
-    (i_name, i_bytes), (c_name, c_bytes) = _read(interactions), _read(catalog)
     report = ValidationReport()
+    try:
+        (i_name, i_bytes), (c_name, c_bytes) = _read(interactions), _read(catalog)
+    except DataValidationError as exc:
+        report.error(exc.file, exc.column, exc.message)
+        return IngestResult(None, report)
     inter = read_mapped((i_name, i_bytes), INTERACTION_ALIASES, opts.interaction_columns, report)
     cat = read_mapped((c_name, c_bytes), CATALOG_ALIASES, opts.catalog_columns, report)
     digest = content_hash(i_bytes, c_bytes, json.dumps(opts.to_dict(), sort_keys=True).encode())
@@ -174,9 +181,9 @@ class FilePreview:
 def preview_file(source: Source, kind: str, overrides: dict[str, str] | None = None, n: int = 5) -> FilePreview:
     """Columns, the recognised mapping and the first rows of an upload (``kind``: "interactions"/"catalog")."""
     aliases = INTERACTION_ALIASES if kind == "interactions" else CATALOG_ALIASES
-    fname, data = _read(source)
     report = ValidationReport()
     try:
+        fname, data = _read(source)
         raw = read_table(data, fname, report).rename(columns=str)
     except DataValidationError as exc:
         report.error(exc.file, exc.column, exc.message)

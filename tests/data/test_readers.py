@@ -112,3 +112,16 @@ def test_a_gzip_bomb_stops_at_the_limit_in_the_preview_too(monkeypatch):
     preview = preview_file(("bomb.csv.gz", bomb), "interactions")
     (issue,) = preview.report.errors
     assert "inflates to more than 2 MB" in issue.message and preview.columns == []
+
+
+def test_a_file_on_disk_over_the_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    from coldrec.data.ingest import ingest
+    from coldrec.data.workspace import Workspace
+
+    monkeypatch.setenv("COLDREC_MAX_FILE_MB", "1")
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"user_id,item_id,timestamp\n" + b"u1,i1,1700000000\n" * 70_000)
+    result = ingest(Workspace(tmp_path / "ws"), big, big)
+    (issue,) = result.report.errors
+    assert issue.file == "big.csv" and "the file is 1 MB, too large to read safely" in issue.message
+    assert result.dataset is None

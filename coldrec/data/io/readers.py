@@ -69,6 +69,7 @@ def read_table(source: str | Path | bytes, name: str | None = None,
     """
     if isinstance(source, (str, Path)):
         name = name or Path(source).name
+        check_file_size(Path(source), name)
         data = Path(source).read_bytes()
     else:
         data = source
@@ -97,6 +98,14 @@ def read_table(source: str | Path | bytes, name: str | None = None,
                                               "JSON lines or Parquet") from exc
     _check_width(df.shape[1], name)
     return df
+
+
+def check_file_size(path: Path, name: str | None = None) -> None:
+    """Refuse a file on disk larger than ``MAX_FILE_MB`` before reading it (compressed or not)."""
+    size = path.stat().st_size
+    if size > MAX_FILE_MB.value << 20:
+        raise DataValidationError(name or path.name, None, f"the file is {size / 2**20:,.0f} MB, too large to read "
+                                                           f"safely: {MAX_FILE_MB.advice()}, or upload a sample of it")
 
 
 def _blank(data: bytes) -> bool:
