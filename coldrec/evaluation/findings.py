@@ -22,6 +22,7 @@ from coldrec.split.base import Split
 
 C = Columns
 ALPHA = 0.05
+MIN_USERS = 20  # a user group smaller than this gets no finding of its own: its intervals say little
 
 
 @dataclass
@@ -98,6 +99,8 @@ def best_models(per_user: pd.DataFrame, summary: pd.DataFrame, metric: str = "nd
     part = _groups(summary, metric, k, item_segment)
     tests = []
     for group, rows in part.groupby("group", sort=False):
+        if _skip_group(part, str(group)):
+            continue
         rows = rows.sort_values(["mean", "model"], ascending=[False, True])
         best = rows["model"].iloc[0]
         for other in rows["model"].iloc[1:]:
@@ -117,8 +120,6 @@ def best_models(per_user: pd.DataFrame, summary: pd.DataFrame, metric: str = "nd
     name = f"{metric.upper()}@{k}"
     out = []
     for group, best in bests.items():
-        if _same_as_all(part, group):
-            continue
         mean = float(part.loc[(part["group"] == group) & (part["model"] == best), "mean"].iloc[0])
         who = "all test users" if group == "all" else f"{group} users"
         tied = ties.get(group, [])
@@ -129,12 +130,13 @@ def best_models(per_user: pd.DataFrame, summary: pd.DataFrame, metric: str = "nd
     return out
 
 
-def _same_as_all(part: pd.DataFrame, group: str) -> bool:
-    """True for a group holding every test user (e.g. "warm" when nobody is cold): saying it twice adds nothing."""
+def _skip_group(part: pd.DataFrame, group: str) -> bool:
+    """True for a group to leave out: it holds every test user (e.g. "warm" when nobody is cold), so saying it
+    twice adds nothing, or it has fewer than :data:`MIN_USERS` users."""
     if group == "all":
         return False
     n = part.groupby("group")["n_users"].max()
-    return bool(n.get(group) == n.get("all"))
+    return bool(n.get(group) == n.get("all") or n.get(group, 0) < MIN_USERS)
 
 
 def lift_findings(per_user: pd.DataFrame, summary: pd.DataFrame, metric: str = "ndcg", k: int = 20,
@@ -145,7 +147,7 @@ def lift_findings(per_user: pd.DataFrame, summary: pd.DataFrame, metric: str = "
         return [Finding("language model lift", effect.missing)]
     part = _groups(summary, metric, k, item_segment)
     return [Finding(f"language model lift, {'all test users' if r.group == 'all' else f'{r.group} users'}",
-                    r.meaning) for r in effect.table.itertuples() if not _same_as_all(part, str(r.group))]
+                    r.meaning) for r in effect.table.itertuples() if not _skip_group(part, str(r.group))]
 
 
 def crossover(curve: pd.DataFrame, who: str = "a new user", metric: str | None = None,
