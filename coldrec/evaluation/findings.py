@@ -182,6 +182,12 @@ def crossover(curve: pd.DataFrame, who: str = "a new user", metric: str | None =
     if ahead.all():
         return Finding(topic, f"{best_p} (no text) is ahead of {best_t} already at {_count(ahead.index.min())} "
                               f"of {who} ({name}); text does not lead anywhere on this curve.")
+    first = ahead.index.min()
+    if ahead.loc[first]:  # ahead at the start, behind later: text catches up; no single crossing to state
+        back = ahead.index[~ahead.to_numpy()].min()
+        return Finding(topic, f"{best_p} (no text) is ahead at {_count(first)} of {who}, but {best_t} (text) "
+                              f"leads again from {_count(back)} ({name}); the curves cross back and forth, so "
+                              "read the curve rather than one crossing point.")
     at = int(ahead.idxmax())
     before = int(ahead.index[ahead.index < at].max())
     clear = p.loc[at, "ci_low"] > t.loc[at, "ci_high"]

@@ -71,6 +71,14 @@ def test_crossover_is_where_the_collaborative_curve_passes_the_text_curve():
     assert "stays ahead" in never
 
 
+def test_collaborative_ahead_at_first_and_text_later_is_said_not_crashed():
+    # Regression: the crossing at the first count had no earlier count, and int(NaN) broke the Cold start page.
+    back_and_forth = crossover(curve({"content": [0.1, 0.3, 0.3, 0.3, 0.3], "itemknn": [0.2, 0.1, 0.1, 0.1, 0.1]},
+                                     0.01)).text
+    assert "itemknn (no text) is ahead at 0 interactions" in back_and_forth
+    assert "content (text) leads again from 1 interaction" in back_and_forth
+
+
 def test_exposure_against_demand_and_tail_cost_by_hand():
     lists = pd.DataFrame({"model": ["content", "popularity"], "metric": "cold_share", "k": 20, "value": [0.3, 0.0]})
     text = exposure_finding(lists, 0.25, 20).text
