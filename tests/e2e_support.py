@@ -98,3 +98,23 @@ def nav(page, link: str, heading: str | None = None) -> None:
 def shot(page, name: str) -> None:
     page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def pick(page, combobox: str, option: str, tries: int = 3) -> None:
+    """Choose ``option`` in a selectbox by typing it and pressing Enter, checked and retried.
+
+    Option lists re-render while a fragment polls (the Train page's job panel), so a click on an option can
+    miss, and on a loaded machine Enter can land before the typed filter has applied.
+    """
+    box = page.get_by_role("combobox", name=combobox)
+    for _ in range(tries):
+        box.click()
+        box.fill(option)
+        page.get_by_role("option", name=option).first.wait_for()
+        box.press("Enter")
+        try:
+            expect(box).to_have_value(option, timeout=10_000)
+            return
+        except AssertionError:
+            page.keyboard.press("Escape")
+    expect(box).to_have_value(option)

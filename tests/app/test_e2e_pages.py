@@ -9,18 +9,13 @@ import pytest
 from playwright.sync_api import expect
 
 from coldrec.data.synth import write_shop
-from tests.e2e_support import ARTIFACTS, nav, shot
+from tests.e2e_support import ARTIFACTS, nav, pick, shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("screenshot_on_failure")]
 
 
 def _pick(page, combobox: str, option: str) -> None:
-    """Choose by typing: option lists re-render while a fragment polls, so clicking an option can miss."""
-    box = page.get_by_role("combobox", name=combobox)
-    box.click()
-    box.fill(option)
-    box.press("Enter")
-    expect(box).to_have_value(option)
+    pick(page, combobox, option)
 
 
 def test_data_upload_with_a_mapped_column(page, tmp_path):

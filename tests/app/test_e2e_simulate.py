@@ -96,3 +96,23 @@ def test_simulate_journey(page):
     # every list is re-scored at once (standardised + boost); whether the order changes depends on the query
     assert after != before and "score" in after[0]
     shot(page, "sim-05-session-boosted")
+
+
+def test_three_strategies_fit_at_1280_px(page):
+    # The run of the journey above is there: three strategies side by side on a laptop-width window.
+    page.set_viewport_size({"width": 1280, "height": 2000})
+    page.get_by_role("tab", name="Session").click()
+    pick = page.get_by_role("combobox", name="Strategies side by side")
+    pick.click()
+    page.get_by_role("option").filter(has_text="hybrid").first.click()
+    page.keyboard.press("Escape")
+    _idle(page)
+    expect(page.get_by_role("button", name="Click", exact=True)).to_have_count(30)
+    # Every Click button shows its whole label (nothing cut to "C."), and no rank wraps onto two lines.
+    cut = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stButton] button')]
+        .filter(b => b.innerText.trim() === 'Click')
+        .filter(b => b.scrollWidth > b.clientWidth + 1 || b.getBoundingClientRect().height > 48).length""")
+    assert cut == 0
+    titles = _list_titles(page)
+    assert all(t.split(".")[0].isdigit() for t in titles if t[:1].isdigit()), titles[:5]
+    shot(page, "sim-06-three-strategies-1280")
