@@ -14,6 +14,7 @@ from coldrec.simulation.whatif import REFITTABLE, catalog_counts, new_item_mask,
 from coldrec.text.factory import DEFAULT_ENCODER
 from ui import state
 from ui.replay_view import replay_tab
+from ui.safe import md
 from ui.sim_view import (
     PERSONAS,
     current_session,
@@ -118,7 +119,7 @@ with tab_session:
     else:
         if "sim_loaded" in st.session_state:
             getattr(st, (note := reproduced_note(st.session_state.pop("sim_loaded"), lists))[0])(note[1])
-        st.caption(f"Query: “{session.query}” · {len(session.clicked)} click(s) so far · clicks update the shared "
+        st.caption(f"Query: “{md(session.query)}” · {len(session.clicked)} click(s) so far · clicks update the shared "
                    "interest vector; models with their own fold-in also receive the clicked items")
         last = lists[lists["step"] == lists["step"].max()]
         for col, name in zip(st.columns(len(chosen)), chosen, strict=True):

@@ -8,7 +8,7 @@ from coldrec.models.registry import MODELS
 from coldrec.runs.engine import ray_installed
 from coldrec.runs.experiment import ExperimentConfig
 from coldrec.runs.history import duration_text, latest_finished, run_history
-from coldrec.runs.jobs import ACTIVE, JobStore, read_log, submit
+from coldrec.runs.jobs import ACTIVE, JobQuotaError, JobStore, read_log, submit
 from coldrec.runs.store import load_run_info
 from ui import state
 from ui.model_form import model_params_form
@@ -60,10 +60,14 @@ if ds_id:
             else:
                 cfg = ExperimentConfig(dataset_id=ds_id, models=models, encoder=encoder, split=split_cfg,
                                        model_params=params, engine=None if engine == "local" else engine)
-                job_id = submit(ws, "train", vars(cfg), ds_id)
-                st.session_state[state.RUN] = job_id
-                st.query_params["job"] = job_id
-                st.toast(f"Started job {job_id}")
+                try:
+                    job_id = submit(ws, "train", vars(cfg), ds_id)
+                except JobQuotaError as exc:  # too many jobs at once: say so, start nothing
+                    st.error(str(exc))
+                else:
+                    st.session_state[state.RUN] = job_id
+                    st.query_params["job"] = job_id
+                    st.toast(f"Started job {job_id}")
 
 
     with st.expander("Hyperparameter search"):

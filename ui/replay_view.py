@@ -11,6 +11,7 @@ from coldrec.simulation.replay import RunData, UserReplay, replay, replay_curve,
 from coldrec.simulation.session import Simulator
 from coldrec.simulation.whatif import Knobs
 from coldrec.visuals.simulation import curve_chart, replay_chart
+from ui.safe import md
 from ui.sim_view import item_card, timeline_section
 
 BATCH_USERS = 200  # held-out users replayed for the curve (a few seconds with every strategy)
@@ -92,9 +93,9 @@ def _step_view(r: UserReplay, step: int, strategies: list[str]) -> None:
     seen = r.sequence[r.sequence["step"] <= step]
     nxt = r.sequence[r.sequence["step"] == step + 1]
     revealed = " → ".join(seen["title"].map(short_title)) if len(seen) else "(only the words)"
-    st.caption(f"Revealed so far ({len(seen)}): {revealed}")
+    st.caption(f"Revealed so far ({len(seen)}): {md(revealed)}")
     if len(nxt):
-        st.caption(f"Really taken next: {short_title(nxt['title'].iloc[0])}")
+        st.caption(f"Really taken next: {md(short_title(nxt['title'].iloc[0]))}")
     part = r.lists[r.lists["step"] == step]
     for col, name in zip(st.columns(len(strategies)), strategies, strict=True):
         rows = part[part["strategy"] == name]

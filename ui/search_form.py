@@ -9,7 +9,7 @@ import streamlit as st
 
 from coldrec.data.workspace import Workspace
 from coldrec.models.registry import MODELS
-from coldrec.runs.jobs import JobStore, submit
+from coldrec.runs.jobs import JobQuotaError, JobStore, submit
 from coldrec.runs.search import SearchConfig
 from coldrec.runs.store import RunStore
 
@@ -36,7 +36,10 @@ def search_section(ws: Workspace, ds_id: str, split_cfg: dict, encoder: str) -> 
             return
         cfg = SearchConfig(dataset_id=ds_id, model=model, space={param: grid}, n_trials=int(trials),
                            split=split_cfg, encoder=encoder)
-        st.toast(f"Started search {submit(ws, 'search', vars(cfg), ds_id)}")
+        try:
+            st.toast(f"Started search {submit(ws, 'search', vars(cfg), ds_id)}")
+        except JobQuotaError as exc:
+            st.error(str(exc))
     done = [j for j in JobStore(ws).list() if j.kind == "search" and j.status == "done"]
     if done:
         job = st.selectbox("Finished searches", done, format_func=lambda j: f"{j.id} · {j.params['model']}",

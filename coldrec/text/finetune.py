@@ -124,7 +124,7 @@ def load_trainable(base: str | Path | None = None) -> Any:
     from sentence_transformers import SentenceTransformer
 
     path = Path(base) if base is not None else packaged_model_path()
-    return SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    return SentenceTransformer(str(path), device="cpu", local_files_only=True, trust_remote_code=False)
 
 
 def fine_tune_encoder(texts: Sequence[str], pairs: np.ndarray, base: str | Path | None = None,
