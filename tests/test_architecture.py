@@ -121,3 +121,24 @@ def test_the_library_never_imports_streamlit():
             if isinstance(node, ast.Import | ast.ImportFrom):
                 names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
                 assert not any(n.split(".")[0] == "streamlit" for n in names), path
+
+
+def _tested_somewhere(module: Path, readme: str) -> bool:
+    """A same-named test file under the module's subpackage folder, or a tests/README.md row naming it."""
+    rel = module.relative_to(PACKAGE)
+    top = TESTS / rel.parts[0] if len(rel.parts) > 1 else TESTS
+    if any(top.rglob(f"test_{module.stem}.py")):
+        return True
+    folder = "coldrec/" + "".join(f"{p}/" for p in rel.parts[:-1])
+    rows = [line for line in readme.splitlines() if folder in line]
+    return any(f"`{folder}{module.name}`" in r or f"`{module.name}`" in r or f"`{folder}*`" in r for r in rows)
+
+
+TESTS = Path(__file__).resolve().parent
+
+
+def test_every_module_has_a_same_named_test_or_a_line_in_the_test_readme():
+    readme = (TESTS / "README.md").read_text()
+    untested = [str(p.relative_to(PACKAGE.parent)) for p in sorted(PACKAGE.rglob("*.py"))
+                if p.name != "__init__.py" and not _tested_somewhere(p, readme)]
+    assert not untested, f"add a test file or a tests/README.md row for: {untested}"
