@@ -14,7 +14,7 @@ from ui import state
 from ui.model_form import model_params_form
 from ui.search_form import search_section
 from ui.split_form import split_form
-from ui.train_memory import ENCODER_KEY, MODELS_KEY, remember_last_settings, seeded
+from ui.train_memory import ENCODER_KEY, MODELS_KEY, remember_last_settings
 
 ENCODERS = {"minilm": "all-MiniLM-L6-v2 (packaged language model)", "hashing": "bag of words (no language model)"}
 ENGINES = {"local": "this machine (one worker process)",
@@ -39,7 +39,7 @@ if ds_id:
     remember_last_settings(ws, ds_id, list(ENCODERS))
     split_cfg = split_form(categories)
     models = st.multiselect("Models", list(MODELS), format_func=lambda m: MODELS[m].label, key=MODELS_KEY,
-                            default=None if seeded(MODELS_KEY) else [m for m in DEFAULT_MODELS if m in MODELS],
+                            default=[m for m in DEFAULT_MODELS if m in MODELS],
                             help="Text models embed item text once per encoder; the vectors are cached. "
                                  "transfer fine-tunes the encoder: several minutes on a CPU.")
     st.caption(" · ".join(f"**{m}**: {why}" for m, why in DEFAULT_MODELS.items() if m in MODELS))

@@ -73,14 +73,17 @@ def run_facts(run_dir: Path) -> dict:
 def write(dest: Path = GOLDEN) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         dirs = make_runs(Path(tmp))
-        if dest.exists():
-            shutil.rmtree(dest)
         for name, run_dir in dirs.items():
-            (dest / name).mkdir(parents=True)
+            # Tables and facts are remade; the model folders saved before the layout move are kept as they are.
+            for old in (dest / name).glob("*.*"):
+                old.unlink()
+            (dest / name).mkdir(parents=True, exist_ok=True)
             for fname, frame in tables(run_dir).items():
                 frame.to_parquet(dest / name / fname, index=False)
             if name == RUNS[0][0]:
                 for model in SAVED_MODELS:
+                    if (dest / name / "models" / model).exists():
+                        continue
                     shutil.copytree(run_dir / "models" / model, dest / name / "models" / model)
             (dest / name / "run.json").write_text(json.dumps(run_facts(run_dir), indent=1, sort_keys=True))
 

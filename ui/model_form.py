@@ -24,13 +24,10 @@ def model_params_form(models: list[str]) -> dict[str, dict]:
                 if isinstance(f.default, bool):
                     value = col.checkbox(f.name, value=f.default, key=key, help=helptext)
                 elif isinstance(f.default, int):
-                    got = col.number_input(f.name, value=None if key in st.session_state else f.default, step=1,
-                                           key=key, help=helptext)
-                    value = int(f.default if got is None else got)
+                    value = int(col.number_input(f.name, value=f.default, step=1, key=key, help=helptext))
                 else:
-                    got = col.number_input(f.name, value=None if key in st.session_state else float(f.default),
-                                           key=key, help=helptext, format="%g")
-                    value = float(f.default if got is None else got)
+                    value = float(col.number_input(f.name, value=float(f.default), key=key, help=helptext,
+                                                   format="%g"))
                 if value != f.default:
                     changed[f.name] = value
             if changed:

@@ -26,12 +26,9 @@ def split_form(categories: list[str]) -> dict:
                 continue
             cfg[f.name] = col.selectbox("Category held out", categories, key=key)
         elif f.name.endswith("_share"):
-            cfg[f.name] = col.slider(f.name.replace("_", " "), 0.05, 0.95,
-                                     None if key in st.session_state else float(f.default), 0.05, key=key,
+            cfg[f.name] = col.slider(f.name.replace("_", " "), 0.05, 0.95, float(f.default), 0.05, key=key,
                                      help=SETTING_HELP.get(f.name))
         else:
-            value = col.number_input(f.name.replace("_", " "), 0, 10_000,
-                                     None if key in st.session_state else int(f.default), key=key,
-                                     help=SETTING_HELP.get(f.name))
-            cfg[f.name] = int(f.default if value is None else value)  # a cleared box means the default
+            cfg[f.name] = int(col.number_input(f.name.replace("_", " "), 0, 10_000, int(f.default), key=key,
+                                               help=SETTING_HELP.get(f.name)))
     return cfg

@@ -39,6 +39,9 @@ def remember_last_settings(ws: Workspace, dataset_id: str, encoders: list[str]) 
     for model, values in (params.get("model_params") or {}).items():
         if model in MODELS:
             _seed_params(model, values)
+    # Rerun so the widgets meet these values as state from an earlier run: set in this run, Streamlit would
+    # warn that each widget also has a default.
+    st.rerun()
 
 
 def _seed_split(split: dict) -> None:
@@ -57,8 +60,3 @@ def _seed_params(model: str, values: dict) -> None:
     for name, value in values.items():
         if name in kinds:
             st.session_state[f"hp_{model}_{name}"] = kinds[name](value)
-
-
-def seeded(key: str) -> bool:
-    """True when the widget's value already comes from Session State (pass no default then)."""
-    return key in st.session_state

@@ -43,6 +43,13 @@ def test_journey(page, tmp_path):
     page.get_by_text(re.compile(r"done, took")).wait_for(timeout=180_000)
     shot(page, "04-train-done")
 
+    # 3b. The landing page now shows the finished run, its findings and what to do next.
+    nav(page, "Overview")
+    expect(page.get_by_text("Latest finished run").first).to_be_visible()
+    page.get_by_text("Findings").first.wait_for()
+    expect(page.get_by_text("Next", exact=True).first).to_be_visible()
+    shot(page, "04b-overview-after-run")
+
     # 4. Cold-start chart and table.
     nav(page, "Cold start", "Cold start vs warm")
     page.get_by_test_id("stPlotlyChart").first.wait_for()
