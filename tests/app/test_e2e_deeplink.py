@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.e2e_support import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
+from tests.e2e_support import ARTIFACTS, browser_page
 
 pytestmark = pytest.mark.e2e
 
 
 def test_first_request_to_a_deep_link_after_start_shows_the_real_navigation(server):
     # The module's server is fresh (only its health endpoint was asked): /train is its first session.
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(90_000)
+    with browser_page(f"{server}/train") as page:
         try:
-            page.goto(f"{server}/train")
             links = page.get_by_test_id("stSidebarNavLink")
             expect(links.filter(has_text="Cold start")).to_be_visible()
             expect(page.get_by_text("Workspace:")).to_be_visible()  # app.py ran: its sidebar caption is there
@@ -28,4 +23,3 @@ def test_first_request_to_a_deep_link_after_start_shows_the_real_navigation(serv
             assert page.url.rstrip("/").endswith("/train")
         finally:
             page.screenshot(path=str(ARTIFACTS / "deeplink-train-after-start.png"), full_page=True)
-            browser.close()
