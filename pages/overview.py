@@ -41,6 +41,6 @@ with right:
             st.caption(f"NDCG@20, all test users: {view.latest_headline}")
         summary = run_table(ws, view.latest.id, "summary")
         if summary is not None and "by" in summary:
-            info = view.latest.params
-            with st.spinner("Reading the run like for like…"):
-                findings_box(analysis(str(ws.root), view.latest.id, stored_targets({"config": info}), "ndcg", 20))
+            # analysis() shows its own spinner while it scores every segment on the same targets.
+            findings_box(analysis(str(ws.root), view.latest.id, stored_targets({"config": view.latest.params}),
+                                  "ndcg", 20))

@@ -46,7 +46,7 @@ def test_journey(page, tmp_path):
     # 3b. The landing page now shows the finished run, its findings and what to do next.
     nav(page, "Overview")
     expect(page.get_by_text("Latest finished run").first).to_be_visible()
-    page.get_by_text("Findings").first.wait_for()
+    page.get_by_text("Findings", exact=True).first.wait_for()  # the box, not "read the findings" in Next
     expect(page.get_by_text("Next", exact=True).first).to_be_visible()
     shot(page, "04b-overview-after-run")
 
