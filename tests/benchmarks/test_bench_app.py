@@ -18,6 +18,6 @@ def test_app_start_smoke(capsys):
 
     out = app_start.main(["--smoke"])
     printed = capsys.readouterr().out
-    assert "Data page content rendered" in printed and "page switch, 2 jobs running" in printed
+    assert "Overview content rendered" in printed and "page switch, 2 jobs running" in printed
     assert 0 < out["health"] <= out["heading"] <= out["content"]
     assert out["switches"] == len(app_start.PAGES)
