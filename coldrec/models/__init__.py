@@ -12,6 +12,7 @@ Offers
 """
 
 from coldrec.models.base import Context, FitData, ModelConfig, Recommender
+from coldrec.models.cb2cf import CB2CF, CB2CFConfig
 from coldrec.models.content import ContentConfig, ContentModel
 from coldrec.models.distill import Distill
 from coldrec.models.ease import EASE
@@ -25,7 +26,8 @@ from coldrec.models.transfer import AdapterModel, TransferModel
 from coldrec.models.twotower import TwoTower
 from coldrec.models.wrappers import Blend, TailBoosted
 
-__all__ = ["Param", "editable_params", "param_help",
+__all__ = [
+    "CB2CF", "CB2CFConfig", "Param", "editable_params", "param_help",
     "BPR",
     "EASE",
     "MODELS",

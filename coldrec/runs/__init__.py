@@ -11,16 +11,19 @@ Offers
 - :mod:`.search`: Hyperparameter search on a validation split carved out of the training part.
 - :mod:`.store`: A finished run's folder: its info, tables and saved models, and the split rebuilt from them.
 - :mod:`.worker`: Worker process entry point: ``python -m coldrec.runs.worker WORKSPACE JOB_ID``.
-- :mod:`.engine`: see its docstring
+- :mod:`.engine`: where the heavy stages run: one factory over the local and Ray backends.
+- :mod:`.history`: The run history an analyst reads: which runs exist, on what, how they went.
 """
 
 from coldrec.runs.experiment import ExperimentConfig, catalog_embeddings, reevaluate, run_experiment
+from coldrec.runs.history import finished_runs, last_settings, latest_finished, run_history, run_label
 from coldrec.runs.jobs import ACTIVE, FINAL, Job, JobCancelled, JobStore, launch, read_log, submit
 from coldrec.runs.longtail import run_items, run_tradeoff
 from coldrec.runs.search import SearchConfig, candidates, run_search, trial_row, validation_split
 from coldrec.runs.store import load_run_info, load_run_model, load_summary, load_table, run_split
 
 __all__ = [
+    "finished_runs", "last_settings", "latest_finished", "run_history", "run_label",
     "ACTIVE",
     "ExperimentConfig",
     "FINAL",

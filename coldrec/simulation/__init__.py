@@ -6,8 +6,10 @@ Offers
 - :mod:`.replay`: Replay a real held-out user: reveal their interactions one by one and watch each strategy's list.
 - :mod:`.session`: A new user's session: words, recommendations, clicks, re-ranking.
 - :mod:`.whatif`: What-if knobs: turn one and every strategy's list (session, replay) changes at once.
+- :mod:`.cards`: What an item card in the simulator shows: a readable title and its facts.
 """
 
+from coldrec.simulation.cards import ItemCard, item_cards
 from coldrec.simulation.files import (
     SESSION_FORMAT,
     SessionFileError,
@@ -54,6 +56,7 @@ from coldrec.simulation.whatif import (
 )
 
 __all__ = [
+    "ItemCard", "item_cards",
     "Knobs",
     "REFITTABLE",
     "RunData",

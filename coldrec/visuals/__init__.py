@@ -11,6 +11,7 @@ Offers
 - :mod:`.report`: A self-contained HTML report of one or more runs, and their metric tables as formula-safe CSV.
 - :mod:`.theme`: One look for every figure: an explicit plotly template and one colour per model name.
 - :mod:`.simulation`: Plotly figures for the simulator: list timelines, replay metrics, the tail-boost trade-off.
+- :mod:`.overview`: What the landing page shows: the state of the work and the next thing to do.
 """
 
 from coldrec.visuals.analysis import Analysis, analyse_run, encoder_name, model_sizes
@@ -30,6 +31,7 @@ from coldrec.visuals.coldstart import (
     warming_bars,
 )
 from coldrec.visuals.longtail import exposure_lorenz_figure, popularity_curve, tradeoff_figure
+from coldrec.visuals.overview import Overview, overview
 from coldrec.visuals.profile import (
     CURVE_COLOR,
     EQUALITY_COLOR,
@@ -55,6 +57,7 @@ from coldrec.visuals.simulation import METRIC_NAMES, curve_chart, replay_chart, 
 from coldrec.visuals.theme import MODEL_COLORS, TEMPLATE, model_color, style
 
 __all__ = [
+    "Overview", "overview",
     "Analysis",
     "CURVE_COLOR",
     "EQUALITY_COLOR",
