@@ -106,9 +106,7 @@ class CB2CF(Recommender):
 
     def _fit(self, data: FitData) -> None:
         c = self.config
-        if c.cf not in CF_KINDS:
-            raise ValueError(f"cb2cf cf must be one of {', '.join(CF_KINDS)}, got '{c.cf}'")
-        self.cf_kind_ = c.cf if c.cf != "auto" else ("ease" if data.n_items <= c.ease_max_items else "itemknn")
+        self.cf_kind_ = cf_kind(self.name, c.cf, data.n_items, c.ease_max_items)
         self._progress(0.0, self.cf_kind_)
         self.chosen_ = {"map_l2": c.map_l2, "w_text": c.w_text, "w_cf": c.w_cf}
         if c.tune:
@@ -156,6 +154,14 @@ class CB2CF(Recommender):
         for prefix, model in (("content.", self.content_), ("cf.", self.cf_)):
             model.n_items_ = self.n_items_
             model.set_state({k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)})
+
+
+def cf_kind(model: str, kind: str, n_items: int, ease_max_items: int) -> str:
+    """The collaborative part a model uses: ``kind`` as asked, or for "auto" EASE up to ``ease_max_items`` items
+    (a dense ``n_items**2`` inverse) and item kNN above; an unknown kind is a ValueError naming the choices."""
+    if kind not in CF_KINDS:
+        raise ValueError(f"{model} cf must be one of {', '.join(CF_KINDS)}, got '{kind}'")
+    return kind if kind != "auto" else ("ease" if n_items <= ease_max_items else "itemknn")
 
 
 def new_cf(kind: str, ease_l2: float, ease_max_items: int, k_neighbors: int, shrink: float) -> EASE | ItemKNN:

@@ -8,13 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from coldrec.models.base import Context, FitData, ModelConfig, Recommender
-from coldrec.models.cb2cf import TextMap, cf_columns, fit_text_map
+from coldrec.models.cb2cf import TextMap, cf_columns, cf_kind, fit_text_map, new_cf
 from coldrec.models.content import ContentConfig, ContentModel
-from coldrec.models.ease import EASE, EASEConfig
-from coldrec.models.itemknn import ItemKNN, ItemKNNConfig, context_matrix
+from coldrec.models.ease import EASE
+from coldrec.models.itemknn import ItemKNN, context_matrix
 from coldrec.ranking import standardise
-
-CF_KINDS = ("itemknn", "ease", "auto")
 
 
 @dataclass
@@ -90,11 +88,9 @@ class Hybrid(Recommender):
 
     def _fit(self, data: FitData) -> None:
         c = self.config
-        if c.cf not in CF_KINDS:
-            raise ValueError(f"hybrid cf must be one of {', '.join(CF_KINDS)}, got '{c.cf}'")
         self._progress(0.0, "content")
         self.content_ = ContentModel(self._content_config()).fit(data)
-        self.cf_kind_ = c.cf if c.cf != "auto" else ("ease" if data.n_items <= c.ease_max_items else "itemknn")
+        self.cf_kind_ = cf_kind(self.name, c.cf, data.n_items, c.ease_max_items)
         self._progress(0.1, self.cf_kind_)
         self.cf_ = self._new_cf().fit(data)
         self._progress(0.8, "text -> collaborative map")
@@ -109,9 +105,7 @@ class Hybrid(Recommender):
 
     def _new_cf(self) -> EASE | ItemKNN:
         c = self.config
-        if self.cf_kind_ == "ease":
-            return EASE(EASEConfig(l2=c.ease_l2, max_items=max(c.ease_max_items, 1)))
-        return ItemKNN(ItemKNNConfig(k_neighbors=c.k_neighbors, shrink=c.shrink))
+        return new_cf(self.cf_kind_, c.ease_l2, c.ease_max_items, c.k_neighbors, c.shrink)
 
     def score(self, contexts: Sequence[Context]) -> np.ndarray:
         c = self.config
