@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coldrec.models.registry import MODELS
+from coldrec.models.registry import DEFAULT_MODELS, MODELS
 from coldrec.runs.engine import ray_installed
 from coldrec.runs.experiment import ExperimentConfig
 from coldrec.runs.history import duration_text, latest_finished, run_history
@@ -26,12 +26,6 @@ ws = state.workspace()
 store = JobStore(ws)
 ds_id = state.dataset_picker(ws)
 
-# The models that won on validation splits of four datasets (#14, benchmarks/RESULTS.md), and when to use each.
-DEFAULT_MODELS = {"popularity": "the baseline every cold start collapses to; what anyone unknown is shown",
-                  "content": "text only: a user's own words, or new items when nothing else is known",
-                  "cb2cf": "new items: text predicts the collaborative score they would have had",
-                  "hybrid": "new users with a few clicks: text + co-occurrence + a text-predicted popularity",
-                  "ease": "warm users with a history: the strongest collaborative model"}
 
 if ds_id:
     catalog = ws.load_catalog(ds_id)

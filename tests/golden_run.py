@@ -30,7 +30,7 @@ RUNS: tuple[tuple[str, dict, list[str]], ...] = (
 # Model folders kept as saved before the move: they must still load and score as the fresh ones do.
 SAVED_MODELS: tuple[str, ...] = ("popularity", "itemknn", "bpr")
 # run.json keys that depend on the machine or the moment, not on the computation.
-VOLATILE = ("engine",)
+VOLATILE = ("engine", "timings")
 
 
 def make_runs(out: Path) -> dict[str, Path]:

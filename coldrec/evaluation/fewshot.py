@@ -25,9 +25,10 @@ from coldrec.columns import Columns
 from coldrec.evaluation.aggregate import bootstrap_ci
 from coldrec.evaluation.evaluate import EvalUsers, eval_users
 from coldrec.metrics import accuracy as M
-from coldrec.models.base import Context, Recommender
+from coldrec.models.base import Context, FitData, Recommender
 from coldrec.ranking import top_k
 from coldrec.split.base import Split
+from coldrec.types import Progress, no_progress
 
 C = Columns
 SHOTS: tuple[int, ...] = (0, 1, 2, 3, 5, 10)
@@ -166,36 +167,71 @@ def curve_summary(per_user: pd.DataFrame, n_boot: int = 1000) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["model", "shots", "metric", "k", "mean", "ci_low", "ci_high", "n_users"])
 
 
-def item_few_shot(make: Callable[[], Mapping[str, Recommender]], split: Split, item_ids: pd.Index,
-                  fit: Callable[[Mapping[str, Recommender], Split], None], shots: tuple[int, ...] = SHOTS,
-                  ks: tuple[int, ...] = (20,)) -> FewShotResult:
-    """The cold-item curve: each cold item gains its first k interactions, models are refitted, the rest is scored.
+def item_few_shot(models: Mapping[str, Recommender], split: Split, item_ids: pd.Index,
+                  data_for: Callable[[Split], FitData], refit: bool = False, shots: tuple[int, ...] = SHOTS,
+                  ks: tuple[int, ...] = (20,), progress: Progress = no_progress) -> FewShotResult:
+    """The cold-item curve: each cold item gains its first k interactions, models learn them, the rest is scored.
 
-    Only cold items with more than ``max(shots)`` test interactions take part,
-    so every k scores the same items; a user's relevant set is their
-    remaining interactions with those items. ``make`` builds fresh models and
-    ``fit`` fits them on a split (the caller owns embeddings and configs).
+    Only cold items with more than ``max(shots)`` test interactions take part, so every k scores the same
+    items; a user's relevant set is their remaining interactions with those items. ``models`` are fitted on
+    ``split``'s train part and ``data_for`` turns a split into fit data (the caller owns embeddings). At each
+    k a model learns the revealed interactions by :meth:`Recommender.fold_in`, which never tunes again; a
+    model that cannot fold in is refitted with the settings it chose when ``refit`` is set, and otherwise left
+    out of the curve (the note names it). At k = 0 every model is the fitted one. ``progress(fraction, step)``
+    is called before every model at every k.
     """
-
     cold = split.items.loc[split.items["segment"] == "cold", C.item]
     test = split.test.sort_values([C.item, C.timestamp], kind="stable")
     test = test[test[C.item].isin(cold)]
     order = test.groupby(C.item).cumcount()
     sizes = test.groupby(C.item)[C.item].transform("size")
     test, order = test[sizes > max(shots)], order[sizes > max(shots)]
-    rows = []
-    for s in shots:
+    if test.empty:
+        return FewShotResult(pd.DataFrame(), curve_summary(pd.DataFrame()),
+                             f"No cold item has more than {max(shots)} test interactions, so there is no "
+                             "cold-item curve.")
+    rows: list[pd.DataFrame] = []
+    how: dict[str, str] = {}
+    steps = len(shots) * max(len(models), 1)
+    for n_shot, s in enumerate(shots):
         shifted = Split(pd.concat([split.train, test[order < s]]), split.context, test[order >= s], split.users,
                         split.config, split.items)
-        models = make()
-        fit(models, shifted)
+        data = data_for(shifted) if s > 0 else None
         users = eval_users(shifted, item_ids)
-        for name, model in models.items():
-            rows.append(_score_users(model, users, ks).assign(model=name, shots=s))
+        for n_model, (name, model) in enumerate(models.items()):
+            progress((n_shot * len(models) + n_model) / steps, f"k = {s}: {name}")
+            learned, how[name] = _learn(model, data, refit) if data is not None else (model, how.get(name, ""))
+            if learned is not None:
+                rows.append(_score_users(learned, users, ks).assign(model=name, shots=s))
     per_user = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
-    note = (f"{test[C.item].nunique()} cold items with more than {max(shots)} test interactions; at each k every "
-            "model is refitted with those items' first k interactions and scored on the rest.")
-    return FewShotResult(per_user, curve_summary(per_user), note)
+    left_out = [m for m, h in how.items() if h == "left out"]
+    if left_out:  # a lone k = 0 point is no curve
+        per_user = per_user[~per_user["model"].isin(left_out)].reset_index(drop=True)
+    return FewShotResult(per_user, curve_summary(per_user), _item_curve_note(test, shots, how))
+
+
+def _learn(model: Recommender, data: FitData, refit: bool) -> tuple[Recommender | None, str]:
+    """(the model after learning ``data``, how: "fold-in", "refit" or "left out")."""
+    folded = model.fold_in(data)
+    if folded is not None:
+        return folded, "fold-in"
+    if refit:
+        return model.frozen_copy().fit(data), "refit"
+    return None, "left out"
+
+
+def _item_curve_note(test: pd.DataFrame, shots: tuple[int, ...], how: dict[str, str]) -> str:
+    groups = {kind: [m for m, h in how.items() if h == kind] for kind in ("fold-in", "refit", "left out")}
+    note = (f"{test[C.item].nunique()} cold items with more than {max(shots)} test interactions; at each k they "
+            "gain their first k interactions and the rest is scored.")
+    if groups["fold-in"]:
+        note += f" Learned without a refit (fold-in): {', '.join(groups['fold-in'])}."
+    if groups["refit"]:
+        note += f" Refitted at every k with the settings they chose: {', '.join(groups['refit'])}."
+    if groups["left out"]:
+        note += (f" Left out, as they learn new items only by a full refit: {', '.join(groups['left out'])} "
+                 "(ask for refits on the Train page to include them).")
+    return note
 
 
 def _score_users(model: Recommender, users: EvalUsers, ks: tuple[int, ...]) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from coldrec.models.itemknn import ItemKNN
 from coldrec.models.mf import BPR
 from coldrec.models.params import Param, editable_params, param_help
 from coldrec.models.popularity import Popularity, PopularityConfig
-from coldrec.models.registry import MODELS, load_model, make_model
+from coldrec.models.registry import DEFAULT_MODELS, MODELS, load_model, make_model
 from coldrec.models.transfer import AdapterModel, TransferModel
 from coldrec.models.twotower import TwoTower
 from coldrec.models.wrappers import Blend, TailBoosted
@@ -30,7 +30,7 @@ __all__ = [
     "CB2CF", "CB2CFConfig", "Param", "editable_params", "param_help",
     "BPR",
     "EASE",
-    "MODELS",
+    "DEFAULT_MODELS", "MODELS",
     "AdapterModel",
     "Blend",
     "ContentConfig",

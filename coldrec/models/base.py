@@ -87,6 +87,8 @@ class Recommender:
     # Reads a session only through the interest vector (clicks are already in it): the simulator then
     # passes no clicked items, so they are not counted twice.
     reads_interest_only: ClassVar[bool] = False
+    # How fold_in learns new interactions without a full fit, for the reader; "" = it cannot (a refit is needed).
+    folds_in: ClassVar[str] = ""
     config: ModelConfig  # an instance of config_cls; subclasses narrow the type to their own config class
 
     def __init__(self, config: ModelConfig | None = None) -> None:
@@ -98,13 +100,31 @@ class Recommender:
             raise ValueError(f"{self.name} needs text embeddings of the catalog")
         self.n_items_ = data.n_items
         self._progress = progress or no_progress
-        self.item_counts_ = np.bincount(np.asarray(data.items, dtype=np.int64), minlength=data.n_items).astype(
-            np.float32)
+        self.item_counts_ = train_counts(data)
         self._fit(data)
         return self
 
     def _fit(self, data: FitData) -> None:
         raise NotImplementedError
+
+    def fold_in(self, data: FitData) -> Recommender | None:
+        """A model that has also seen ``data``'s new interactions, without a full fit; None if it needs a refit.
+
+        ``data`` is this model's train part plus new interactions (the cold-item few-shot curve reveals a new
+        item's first k). The fitted model is left as it is. Models whose item vectors come from training (BPR,
+        two-tower, the fine-tuned encoders) return None: the caller refits them, when asked, with
+        :meth:`frozen_copy`.
+        """
+        return None
+
+    def frozen_copy(self) -> Self:
+        """An unfitted model with this one's config and the settings its fit chose, so a refit does not tune again."""
+        chosen = dict(getattr(self, "chosen_", {}))
+        return type(self)(self.config_cls.from_dict(self.config.to_dict() | chosen | {"tune": False}))
+
+    def refit_cheaply(self, data: FitData) -> Self:
+        """``fold_in`` of models whose fit takes seconds: a fresh fit with the settings already chosen."""
+        return self.frozen_copy().fit(data)
 
     def score(self, contexts: Sequence[Context]) -> np.ndarray:
         """Scores of shape (len(contexts), n_items); higher is better."""
@@ -153,6 +173,11 @@ class Recommender:
 
     def _load_extra(self, folder: Path) -> None:
         """Counterpart of ``_save_extra``."""
+
+
+def train_counts(data: FitData) -> np.ndarray:
+    """Interactions per item in ``data`` (float32): the ranking of a context about which nothing is known."""
+    return np.bincount(np.asarray(data.items, dtype=np.int64), minlength=data.n_items).astype(np.float32)
 
 
 def is_empty(ctx: Context) -> bool:

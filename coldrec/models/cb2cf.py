@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
 
-from coldrec.models.base import Context, FitData, ModelConfig, Recommender
+from coldrec.models.base import Context, FitData, ModelConfig, Recommender, train_counts
 from coldrec.models.content import ContentConfig, ContentModel
 from coldrec.models.ease import EASE, EASEConfig
 from coldrec.models.itemknn import ItemKNN, ItemKNNConfig, context_matrix
 from coldrec.ranking import standardise
+
+
+class _TextAndCFParts(Protocol):
+    cf_: EASE | ItemKNN
+    content_: ContentModel
+    item_counts_: np.ndarray
+
+
+TextAndCF = TypeVar("TextAndCF", bound=_TextAndCFParts)  # CB2CF and Hybrid
 
 CF_KINDS = ("ease", "itemknn", "auto")
 
@@ -103,6 +114,7 @@ class CB2CF(Recommender):
     uses_text = True
     cold_users = True
     cold_items = True
+    folds_in = "its collaborative part folds in (EASE: new columns; item kNN: refitted); the text map is kept"
 
     def _fit(self, data: FitData) -> None:
         c = self.config
@@ -117,6 +129,10 @@ class CB2CF(Recommender):
         self._progress(0.9, "text -> collaborative map")
         self.map_ = fit_text_map(cf_columns(self.cf_), self.content_.embeddings_, self.cf_.seen_,
                                  self.chosen_["map_l2"])
+
+    def fold_in(self, data: FitData) -> CB2CF | None:
+        """The collaborative part folded in (new items then score by their observed column); text map kept."""
+        return fold_in_parts(self, data)
 
     def _component(self) -> EASE | ItemKNN:
         c = self.config
@@ -154,6 +170,18 @@ class CB2CF(Recommender):
         for prefix, model in (("content.", self.content_), ("cf.", self.cf_)):
             model.n_items_ = self.n_items_
             model.set_state({k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)})
+
+
+def fold_in_parts(model: TextAndCF, data: FitData) -> TextAndCF | None:
+    """A shallow copy of a text + collaborative model whose parts have folded ``data`` in; None if the cf part
+    cannot. What the text learned (the map, the weights chosen) is kept."""
+    cf = model.cf_.fold_in(data)
+    if cf is None:
+        return None
+    folded = copy.copy(model)
+    folded.cf_, folded.content_ = cf, model.content_.fold_in(data)
+    folded.item_counts_ = train_counts(data)
+    return folded
 
 
 def cf_kind(model: str, kind: str, n_items: int, ease_max_items: int) -> str:

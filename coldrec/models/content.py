@@ -39,6 +39,10 @@ class ContentModel(Recommender):
     cold_users = True
     cold_items = True
     reads_interest_only = True  # the session's interest vector already holds every click
+    folds_in = "nothing to learn: item vectors are their text"
+
+    def fold_in(self, data: FitData) -> ContentModel:
+        return self.refit_cheaply(data)  # copies the embeddings and updates the counts behind empty contexts
 
     def _fit(self, data: FitData) -> None:
         self.embeddings_ = np.ascontiguousarray(data.embeddings, dtype=np.float32)

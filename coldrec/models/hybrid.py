@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from coldrec.models.base import Context, FitData, ModelConfig, Recommender
-from coldrec.models.cb2cf import TextMap, cf_columns, cf_kind, fit_text_map, new_cf
+from coldrec.models.cb2cf import TextMap, cf_columns, cf_kind, fit_text_map, fold_in_parts, new_cf
 from coldrec.models.content import ContentConfig, ContentModel
 from coldrec.models.ease import EASE
 from coldrec.models.itemknn import ItemKNN, context_matrix
@@ -85,6 +85,8 @@ class Hybrid(Recommender):
     uses_text = True
     cold_users = True
     cold_items = True
+    folds_in = ("its collaborative part folds in (EASE: new columns; item kNN: refitted), the popularity prior "
+                "is refitted; the text map is kept")
 
     def _fit(self, data: FitData) -> None:
         c = self.config
@@ -99,6 +101,15 @@ class Hybrid(Recommender):
         self._progress(0.9, "popularity prior")
         counts = np.bincount(np.asarray(data.items, dtype=np.int64), minlength=data.n_items)
         self.prior_ = popularity_prior(np.asarray(data.embeddings, dtype=np.float64), counts, c.prior_l2)
+
+    def fold_in(self, data: FitData) -> Hybrid | None:
+        folded = fold_in_parts(self, data)
+        if folded is None:
+            return None
+        counts = np.bincount(np.asarray(data.items, dtype=np.int64), minlength=data.n_items)
+        folded.prior_ = popularity_prior(np.asarray(folded.content_.embeddings_, dtype=np.float64), counts,
+                                         self.config.prior_l2)
+        return folded
 
     def _content_config(self) -> ContentConfig:
         return ContentConfig(half_life=self.config.half_life, query_weight=self.config.query_weight)

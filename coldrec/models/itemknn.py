@@ -51,6 +51,10 @@ class ItemKNN(Recommender):
     config_cls = ItemKNNConfig
     cold_users = True
     cold_items = False
+    folds_in = "refitted (sparse, seconds)"
+
+    def fold_in(self, data: FitData) -> ItemKNN:
+        return self.refit_cheaply(data)
 
     def _fit(self, data: FitData) -> None:
         x = binarize(data.matrix())

@@ -32,6 +32,10 @@ class Popularity(Recommender):
     config_cls = PopularityConfig
     cold_users = True
     cold_items = False
+    folds_in = "counts updated"
+
+    def fold_in(self, data: FitData) -> Popularity:
+        return self.refit_cheaply(data)
 
     def _fit(self, data: FitData) -> None:
         keep = np.ones(len(data.items), dtype=bool)

@@ -23,6 +23,15 @@ MODELS: dict[str, type[Recommender]] = {m.name: m for m in (Popularity, ContentM
                                                             AdapterModel, TransferModel, TwoTower, Distill,
                                                             Hybrid, CB2CF)}
 
+# The models that won on validation splits of four datasets (#14, benchmarks/RESULTS.md), and when to use each:
+# the Train page proposes them and the whole-run benchmark times them.
+DEFAULT_MODELS: dict[str, str] = {
+    "popularity": "the baseline every cold start collapses to; what anyone unknown is shown",
+    "content": "text only: a user's own words, or new items when nothing else is known",
+    "cb2cf": "new items: text predicts the collaborative score they would have had",
+    "hybrid": "new users with a few clicks: text + co-occurrence + a text-predicted popularity",
+    "ease": "warm users with a history: the strongest collaborative model"}
+
 
 def make_model(name: str, params: dict | None = None) -> Recommender:
     """A fresh model by registry name, its config built from plain ``params``."""

@@ -23,6 +23,7 @@ from coldrec.runs.engine import engine_label, open_engine
 from coldrec.runs.engine.base import Engine
 from coldrec.runs.engine.local import LocalEngine
 from coldrec.runs.store import RunStore, load_run_model, run_split
+from coldrec.runs.timings import StageTimer, fit_stage
 from coldrec.split.base import Split
 from coldrec.split.protocols import make_split
 from coldrec.split.segments import describe
@@ -45,6 +46,9 @@ class ExperimentConfig:
     # The like-for-like target rule of comparison views (each user's next N new items; see
     # coldrec.evaluation.targets); the stored tables keep the protocol's own test part.
     n_targets: int = N_TARGETS
+    # The cold-item few-shot curve: models that cannot fold new interactions in (BPR, two-tower, the fine-tuned
+    # encoders) are refitted at every k only when this is set (a refit per k each; the Train page estimates it).
+    item_curve_refits: bool = False
 
     @classmethod
     def from_dict(cls, d: dict) -> ExperimentConfig:
@@ -74,7 +78,8 @@ def run_experiment(ws: Workspace, cfg: ExperimentConfig, run_dir: Path,
     """Train and evaluate every model of ``cfg``; writes the run folder and returns the summary.
 
     Progress is split between stages: text encoding 0-40%, fitting 40-75%,
-    evaluation 75-95%, few-shot curves 95-100%.
+    evaluation 75-95%, few-shot curves 95-100%. Seconds per stage are stored
+    in run.json as ``timings``.
     """
     unknown = [m for m in cfg.models if m not in MODELS]
     if unknown:
@@ -89,33 +94,41 @@ def run_experiment(ws: Workspace, cfg: ExperimentConfig, run_dir: Path,
 
 def _run(ws: Workspace, cfg: ExperimentConfig, run_dir: Path, progress: Progress, engine: Engine,
          interactions: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
-    """The stages of :func:`run_experiment` on an open engine."""
+    """The stages of :func:`run_experiment` on an open engine, each timed into run.json's ``timings``."""
+    clock = StageTimer()
     item_ids = pd.Index(catalog[Columns.item])
-    split = make_split(interactions, catalog, cfg.split)
+    with clock.stage("split"):
+        split = make_split(interactions, catalog, cfg.split)
     emb, enc_key = None, None
     if any(MODELS[m].uses_text for m in cfg.models):
-        emb, enc_key = catalog_embeddings(ws, catalog, cfg.encoder, lambda f, s: progress(0.4 * f, s), engine)
+        with clock.stage("encode item text"):
+            emb, enc_key = catalog_embeddings(ws, catalog, cfg.encoder, lambda f, s: progress(0.4 * f, s), engine)
     store = RunStore(run_dir)
-    models = _fit_models(cfg, fit_data(split, item_ids, emb, catalog, cfg.encoder), run_dir, progress)
+    models = _fit_models(cfg, fit_data(split, item_ids, emb, catalog, cfg.encoder), run_dir, progress, clock)
     done = iter(range(len(models)))
-    result = engine.evaluate(models, split, item_ids, tuple(cfg.ks), embeddings=emb,
-                             on_model=lambda n: progress(0.75 + 0.2 * next(done) / len(models), f"evaluating {n}"))
+    with clock.stage("evaluate"):
+        result = engine.evaluate(models, split, item_ids, tuple(cfg.ks), embeddings=emb,
+                                 on_model=lambda n: progress(0.75 + 0.2 * next(done) / len(models),
+                                                             f"evaluating {n}"))
     progress(0.95, "summarising with bootstrap intervals")
-    summary = summarize(result.per_user)
+    with clock.stage("bootstrap intervals"):
+        summary = summarize(result.per_user)
     ws.write_parquet(store.table_path(store.PER_USER), result.per_user)
     ws.write_parquet(store.table_path(store.LISTS), result.lists)
     ws.write_parquet(store.table_path(store.TOPS), result.tops)
     ws.write_parquet(store.table_path(store.SUMMARY), summary)
-    progress(0.97, "few-shot curves")
-    shots = _few_shot(ws, cfg, models, split, item_ids, run_dir, engine)
+    progress(0.96, "few-shot curves")
+    with clock.stage("few-shot curve (users)"):
+        shots = _few_shot(ws, cfg, models, split, item_ids, run_dir, engine)
     if split.config.get("protocol") == "cold_item":
-        progress(0.98, "cold-item few-shot curve (refits every model per k)")
-        shots += " " + _item_few_shot(ws, cfg, split, item_ids, catalog, emb, run_dir)
+        with clock.stage("few-shot curve (items)"):
+            shots += " " + _item_few_shot(ws, cfg, models, split, item_ids, catalog, emb, run_dir,
+                                          lambda f, s: progress(0.97 + 0.03 * f, f"cold-item curve, {s}"))
     ws.write_json(store.folder / store.RUN_INFO, {"config": vars(cfg), "split": split.config, "encoder": enc_key,
                                          "engine": engine.describe(),
                                          "split_counts": describe(split), "few_shot_note": shots,
                                          "n_test_users": int(result.per_user[Columns.user].nunique()),
-                                         "chosen": chosen_settings(models)})
+                                         "chosen": chosen_settings(models), "timings": clock.records()})
     progress(1.0, "done")
     return summary
 
@@ -125,7 +138,8 @@ def chosen_settings(models: Mapping[str, Recommender]) -> dict[str, dict]:
     return {name: dict(getattr(m, "chosen_")) for name, m in models.items() if hasattr(m, "chosen_")}  # noqa: B009
 
 
-def _fit_models(cfg: ExperimentConfig, data: FitData, run_dir: Path, progress: Progress) -> dict[str, Recommender]:
+def _fit_models(cfg: ExperimentConfig, data: FitData, run_dir: Path, progress: Progress,
+                clock: StageTimer) -> dict[str, Recommender]:
     """Fit and save every model; progress 40-75%."""
     models: dict[str, Recommender] = {}
     n = len(cfg.models)
@@ -134,7 +148,8 @@ def _fit_models(cfg: ExperimentConfig, data: FitData, run_dir: Path, progress: P
             progress(0.4 + 0.35 * (i + f) / n, f"fitting {name}: {step}")
 
         fit_progress(0.0, "start")
-        models[name] = make_model(name, cfg.model_params.get(name)).fit(data, fit_progress)
+        with clock.stage(fit_stage(name)):
+            models[name] = make_model(name, cfg.model_params.get(name)).fit(data, fit_progress)
         models[name].save(RunStore(run_dir).model_dir(name))
     return models
 
@@ -149,18 +164,15 @@ def _few_shot(ws: Workspace, cfg: ExperimentConfig, models: dict[str, Recommende
     return result.note
 
 
-def _item_few_shot(ws: Workspace, cfg: ExperimentConfig, split: Split, item_ids: pd.Index, catalog: pd.DataFrame,
-                   emb: np.ndarray | None, run_dir: Path) -> str:
-    """The cold-item curve; writes fewshot_items.parquet and returns its note."""
-    def make() -> dict[str, Recommender]:
-        return {name: make_model(name, cfg.model_params.get(name)) for name in cfg.models}
+def _item_few_shot(ws: Workspace, cfg: ExperimentConfig, models: Mapping[str, Recommender], split: Split,
+                   item_ids: pd.Index, catalog: pd.DataFrame, emb: np.ndarray | None, run_dir: Path,
+                   progress: Progress) -> str:
+    """The cold-item curve from the fitted models (fold-in; refits only if ``cfg`` asks); returns its note."""
+    def data_for(part: Split) -> FitData:
+        return fit_data(part, item_ids, emb, catalog, cfg.encoder)
 
-    def fit(models: Mapping[str, Recommender], part: Split) -> None:
-        data = fit_data(part, item_ids, emb, catalog, cfg.encoder)
-        for model in models.values():
-            model.fit(data)
-
-    result = item_few_shot(make, split, item_ids, fit, ks=(20,))
+    result = item_few_shot(models, split, item_ids, data_for, refit=cfg.item_curve_refits, ks=(20,),
+                           progress=progress)
     ws.write_parquet(RunStore(run_dir).table_path(RunStore.FEWSHOT_ITEMS), result.curve)
     return result.note
 

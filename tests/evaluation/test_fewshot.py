@@ -75,28 +75,63 @@ def test_k0_uses_the_users_own_words():
     assert seen == ["wants the first item"] * 2
 
 
-def test_item_curve_reveals_first_interactions_and_refits():
-    from coldrec.evaluation.evaluate import fit_data
-    from coldrec.evaluation.fewshot import item_few_shot
-    from coldrec.models.registry import make_model
-
+def _new_item_split():
     # 10 users; i7 is new: each user takes it last, at increasing times
     rows = [(f"u{u}", f"i{j}", 1000 * u + j) for u in range(10) for j in range(3)]
     rows += [(f"u{u}", "i7", 50_000 + u) for u in range(10)]
     inter = pd.DataFrame(rows, columns=["user_id", "item_id", "timestamp"])
     split = make_split(inter, None, {"protocol": "cold_item", "cold_share": 0.25, "seed": 0})
     assert split.items.set_index("item_id").loc["i7", "segment"] == "cold"
-    fitted = []
+    return split
 
-    def fit(models, part):
-        fitted.append(len(part.train))
-        for m in models.values():
-            m.fit(fit_data(part, ITEMS))
 
-    result = item_few_shot(lambda: {"popularity": make_model("popularity")}, split, ITEMS, fit, shots=(0, 1, 3),
-                           ks=(1,))
-    assert fitted == [30, 31, 33]  # the new item's first k interactions join train
+def test_item_curve_reveals_first_interactions_and_folds_them_in():
+    from coldrec.evaluation.evaluate import fit_data
+    from coldrec.evaluation.fewshot import item_few_shot
+    from coldrec.models.registry import make_model
+
+    split = _new_item_split()
+    seen, steps = [], []
+
+    def data_for(part):
+        seen.append(len(part.train))
+        return fit_data(part, ITEMS)
+
+    model = make_model("popularity").fit(fit_data(split, ITEMS))
+    result = item_few_shot({"popularity": model}, split, ITEMS, data_for, shots=(0, 1, 3), ks=(1,),
+                           progress=lambda f, s: steps.append((round(f, 2), s)))
+    assert seen == [31, 33]  # the new item's first k interactions join train; k = 0 is the fitted model itself
+    assert steps == [(0.0, "k = 0: popularity"), (0.33, "k = 1: popularity"), (0.67, "k = 3: popularity")]
     curve = result.curve.set_index(["shots", "metric"])
     assert curve.loc[(0, "recall"), "mean"] == 0.0  # unseen: popularity ranks it last
     assert curve.loc[(3, "recall"), "mean"] == 1.0  # 3 interactions: now the most popular unseen item
     assert curve.loc[(3, "recall"), "n_users"] == 7
+    assert model.counts_[ITEMS.get_loc("i7")] == 0  # folding in left the fitted model as it was
+    assert "without a refit (fold-in): popularity" in result.note
+
+
+def test_item_curve_leaves_out_models_that_need_a_refit_unless_asked():
+    from coldrec.evaluation.evaluate import fit_data
+    from coldrec.evaluation.fewshot import item_few_shot
+    from coldrec.models.popularity import Popularity
+
+    class NoFoldIn(Popularity):
+        fits = 0
+
+        def fold_in(self, data):
+            return None
+
+        def _fit(self, data):
+            NoFoldIn.fits += 1
+            super()._fit(data)
+
+    split = _new_item_split()
+    models = {"slow": NoFoldIn().fit(fit_data(split, ITEMS))}
+    left = item_few_shot(models, split, ITEMS, lambda p: fit_data(p, ITEMS), shots=(0, 1, 3), ks=(1,))
+    assert left.curve.empty and NoFoldIn.fits == 1
+    assert "Left out, as they learn new items only by a full refit: slow" in left.note
+    refitted = item_few_shot(models, split, ITEMS, lambda p: fit_data(p, ITEMS), refit=True, shots=(0, 1, 3),
+                             ks=(1,))
+    assert NoFoldIn.fits == 3  # one refit per k > 0
+    curve = refitted.curve.set_index(["shots", "metric"])
+    assert curve.loc[(3, "recall"), "mean"] == 1.0 and "Refitted at every k" in refitted.note

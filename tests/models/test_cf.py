@@ -79,6 +79,50 @@ def test_ease_weights_match_the_closed_form_and_the_constrained_ridge():
     np.testing.assert_allclose(model.score([ctx])[0], closed[0] + closed[3], atol=1e-5)
 
 
+def test_ease_fold_in_gives_one_new_item_exactly_the_column_a_refit_gives():
+    rng = np.random.default_rng(1)
+    x = (rng.random((30, 6)) < 0.4).astype(float)
+    x[:, 5] = 0.0  # item 5 is new
+    users, items = np.nonzero(x)
+    pairs = list(zip(users, items, strict=True))
+    model = make_model("ease", {"l2": 3.0}).fit(_fit_data(pairs, 6))
+    grown = pairs + [(u, 5) for u in (0, 4, 7, 9)]
+    folded = model.fold_in(_fit_data(grown, 6))
+    refit = make_model("ease", {"l2": 3.0}).fit(_fit_data(grown, 6))
+    np.testing.assert_allclose(folded.weights_[:, 5], refit.weights_[:, 5], atol=1e-5)
+    np.testing.assert_array_equal(folded.weights_[:, :5], model.weights_[:, :5])  # warm columns kept
+    assert folded.seen_[5] and not model.seen_[5] and (model.weights_[:, 5] == 0).all()
+    assert folded.fold_in(_fit_data(grown, 6)) is None  # its inverse no longer matches: a refit, not a guess
+
+
+def test_ease_fold_in_solves_each_new_item_against_the_warm_items_only():
+    rng = np.random.default_rng(2)
+    x = (rng.random((40, 7)) < 0.4).astype(float)
+    x[:, 5:] = 0.0
+    users, items = np.nonzero(x)
+    pairs = list(zip(users, items, strict=True))
+    model = make_model("ease", {"l2": 2.0}).fit(_fit_data(pairs, 7))
+    grown = pairs + [(u, 5) for u in (1, 2, 3)] + [(u, 6) for u in (2, 3, 8, 9)]
+    folded = model.fold_in(_fit_data(grown, 7))
+    g = np.zeros((40, 7))
+    for u, i in grown:
+        g[u, i] = 1.0
+    gram = g.T @ g
+    for new in (5, 6):  # ridge of the new column on the five warm ones, the new items' rows zero
+        expected = np.linalg.solve(gram[:5, :5] + 2.0 * np.eye(5), gram[:5, new])
+        np.testing.assert_allclose(folded.weights_[:5, new], expected, atol=1e-5)
+        assert (folded.weights_[5:, new] == 0).all()
+
+
+def test_ease_loaded_from_a_folder_without_its_inverse_diagonal_asks_for_a_refit(tmp_path):
+    from coldrec.models.registry import load_model
+
+    model = make_model("ease", {"l2": 2.0}).fit(_fit_data(KNN_PAIRS, 4))
+    model.pdiag_ = None
+    model.save(tmp_path)
+    assert load_model(tmp_path).fold_in(_fit_data(KNN_PAIRS + [(0, 3)], 4)) is None
+
+
 def test_ease_refuses_a_catalog_above_max_items_with_the_memory_it_would_need():
     with pytest.raises(ValueError, match="4 items, above max_items=3"):
         make_model("ease", {"max_items": 3}).fit(_fit_data([(0, 0), (0, 1)], 4))

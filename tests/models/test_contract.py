@@ -63,6 +63,28 @@ def fitted(request) -> Recommender:
     return make_model(request.param).fit(fit_data(split, pd.Index(ITEMS), _embeddings(), _catalog()))
 
 
+def _with_new_item_interactions() -> pd.DataFrame:
+    """The train part plus three users who took the cold coffee item c9."""
+    extra = pd.DataFrame([(f"u{u}", "c9", 100 + u) for u in (0, 1, 2)], columns=["user_id", "item_id", "timestamp"])
+    return pd.concat([_train(), extra], ignore_index=True)
+
+
+def test_fold_in_learns_new_interactions_or_says_it_needs_a_refit(fitted):
+    """#16: the cold-item curve folds models in; the fitted model must come out of it unchanged."""
+    ctx = [Context(np.array([IDX["c1"], IDX["c2"]])), Context()]
+    before = fitted.score(ctx)
+    split = Split(_with_new_item_interactions(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), {})
+    folded = fitted.fold_in(fit_data(split, pd.Index(ITEMS), _embeddings(), _catalog()))
+    np.testing.assert_array_equal(fitted.score(ctx), before)
+    if folded is None:
+        assert fitted.folds_in == ""
+        return
+    assert fitted.folds_in and folded is not fitted
+    after = folded.score(ctx)
+    assert after.shape == before.shape and np.isfinite(after).all()
+    assert folded.item_counts_[IDX["c9"]] == 3  # the empty context's popularity list counts the new interactions
+
+
 def _ranking(model: Recommender, ctx: Context) -> list[str]:
     scores = model.score([ctx])[0]
     return [ITEMS[i] for i in np.argsort(-scores, kind="stable") if i not in set(ctx.items.tolist())]
