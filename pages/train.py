@@ -14,6 +14,7 @@ from ui import state
 from ui.model_form import model_params_form
 from ui.search_form import search_section
 from ui.split_form import split_form
+from ui.timings_view import curve_refits, size_warnings, stage_timings
 from ui.train_memory import ENCODER_KEY, MODELS_KEY, remember_last_settings
 
 ENCODERS = {"minilm": "all-MiniLM-L6-v2 (packaged language model)", "hashing": "bag of words (no language model)"}
@@ -37,10 +38,12 @@ if ds_id:
                             help="Text models embed item text once per encoder; the vectors are cached. "
                                  "transfer fine-tunes the encoder: several minutes on a CPU.")
     st.caption(" · ".join(f"**{m}**: {why}" for m, why in DEFAULT_MODELS.items() if m in MODELS))
+    size_warnings(models, len(catalog))
     with st.form("train_form"):
         encoder = st.selectbox("Text encoder", list(ENCODERS), format_func=ENCODERS.get, key=ENCODER_KEY,
                                help="Item text is embedded once per encoder and cached on disk.")
         params = model_params_form(models)
+        refits = curve_refits(ws, ds_id, models, split_cfg)
         has_ray = ray_installed()
         engine = st.selectbox("Run the heavy stages on", list(ENGINES) if has_ray else ["local"],
                               format_func=ENGINES.get, disabled=not has_ray,
@@ -53,7 +56,8 @@ if ds_id:
                 st.error("Pick at least one model.")
             else:
                 cfg = ExperimentConfig(dataset_id=ds_id, models=models, encoder=encoder, split=split_cfg,
-                                       model_params=params, engine=None if engine == "local" else engine)
+                                       model_params=params, engine=None if engine == "local" else engine,
+                                       item_curve_refits=refits)
                 try:
                     job_id = submit(ws, "train", vars(cfg), ds_id)
                 except JobQuotaError as exc:  # too many jobs at once: say so, start nothing
@@ -98,10 +102,11 @@ def jobs_panel() -> None:
         if last is not None:
             st.markdown(f"Latest finished run `{last.id}`: **{last.status}**, {duration_text(last)}"
                         + (f" · {last.message}" if last.message else ""))
-            chosen = load_run_info(ws, last.id).get("chosen") if last.status == "done" else None
-            if chosen:
+            info = load_run_info(ws, last.id) if last.status == "done" else {}
+            if info.get("chosen"):
                 st.caption("Chosen by the models on an inner split of the train part: " + "; ".join(
-                    f"**{m}** " + ", ".join(f"{k} {v:g}" for k, v in c.items()) for m, c in chosen.items()))
+                    f"**{m}** " + ", ".join(f"{k} {v:g}" for k, v in c.items()) for m, c in info["chosen"].items()))
+            stage_timings(info)
         st.subheader("Run history")
         st.dataframe(run_history(ws, jobs), hide_index=True, width="stretch",
                      column_config={"NDCG@20 (all users)": st.column_config.TextColumn(width="large"),

@@ -85,8 +85,19 @@ def item_facts(split: Split, item_ids: pd.Index, embeddings: np.ndarray | None =
 
 
 def _index_lists(frame: pd.DataFrame, item_ids: pd.Index, unique: bool) -> pd.Series:
-    idx = frame.assign(i=item_ids.get_indexer(frame[C.item]))
-    return idx.groupby(C.user)["i"].apply(np.unique if unique else np.asarray)
+    """Per user (sorted), their items' catalog indices in row order (``unique``: sorted, once each).
+
+    One stable sort and slices instead of a pandas groupby-apply, which spent a Python call per user
+    (13 of 110 s of a cold-item curve at 80k interactions).
+    """
+    codes, users = pd.factorize(frame[C.user], sort=True)
+    order = np.argsort(codes, kind="stable")
+    items = item_ids.get_indexer(frame[C.item])[order]
+    bounds = np.searchsorted(codes[order], np.arange(len(users) + 1))
+    lists = [items[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    out = pd.Series(np.empty(len(lists), dtype=object), index=pd.Index(users, name=C.user))
+    out[:] = [np.unique(x) for x in lists] if unique else lists
+    return out
 
 
 def eval_users(split: Split, item_ids: pd.Index, n_targets: int | None = None) -> EvalUsers:

@@ -107,6 +107,10 @@ class Recommender:
     def _fit(self, data: FitData) -> None:
         raise NotImplementedError
 
+    def size_note(self, n_items: int) -> str:
+        """Why this model, as configured, cannot be fitted on a catalog of ``n_items`` ("" when it can)."""
+        return ""
+
     def fold_in(self, data: FitData) -> Recommender | None:
         """A model that has also seen ``data``'s new interactions, without a full fit; None if it needs a refit.
 

@@ -1,10 +1,17 @@
-"""Wall-clock seconds per stage of a run, and what a requested extra will cost, from runs already timed."""
+"""Wall-clock seconds per stage of a run, and what a requested extra (curve refits) will cost, from runs already
+timed."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pandas as pd
+
+from coldrec.evaluation.fewshot import SHOTS
+from coldrec.models.registry import MODELS
 
 FIT_PREFIX = "fit "
 
@@ -52,3 +59,57 @@ def refit_estimate(timings: Mapping[str, float], models: Iterable[str], n_steps:
         else:
             seconds += n_steps * float(fit)
     return seconds, unknown
+
+
+def timings_table(info: Mapping) -> pd.DataFrame:
+    """A run's stages as rows (stage, seconds, share of the run); empty for runs stored before timings were kept."""
+    seconds = stage_seconds(info)
+    total = sum(seconds.values())
+    return pd.DataFrame({"stage": list(seconds), "seconds": list(seconds.values()),
+                         "share": [s / total if total > 0 else 0.0 for s in seconds.values()]})
+
+
+@dataclass
+class RefitPlan:
+    """What asking for cold-item curve refits would cost: the models concerned and an estimate in seconds."""
+
+    models: list[str]  # the chosen models that cannot fold new interactions in
+    seconds: float  # estimated from the newest timed fit of each on this dataset
+    untimed: list[str]  # of ``models``, those never timed on this dataset (not in ``seconds``)
+
+    def text(self) -> str:
+        """One line for the page, before the run."""
+        if not self.models:
+            return "Every chosen model learns the new items' interactions without a refit (fold-in)."
+        line = (f"{', '.join(self.models)} cannot fold new interactions in: the cold-item curve leaves "
+                f"{'it' if len(self.models) == 1 else 'them'} out unless refitted at each of its {N_REFITS} steps")
+        known = [m for m in self.models if m not in self.untimed]
+        if known:
+            line += f"; about {duration(self.seconds)} for {', '.join(known)}, from their last fit on this dataset"
+        if self.untimed:
+            line += (f"; {', '.join(self.untimed)} not yet timed here (each refit takes about as long as its "
+                     "fit)")
+        return line + "."
+
+
+N_REFITS = len([s for s in SHOTS if s > 0])
+
+
+def refit_plan(models: Sequence[str], earlier: Iterable[Mapping]) -> RefitPlan:
+    """The refit cost of ``models`` for the cold-item curve, from ``earlier`` runs' run.json (newest first)."""
+    needs = [m for m in models if m in MODELS and not MODELS[m].folds_in]
+    latest: dict[str, float] = {}
+    for info in earlier:
+        for stage, seconds in stage_seconds(info).items():
+            latest.setdefault(stage, seconds)
+    seconds, untimed = refit_estimate(latest, needs, N_REFITS)
+    return RefitPlan(needs, seconds, untimed)
+
+
+def duration(seconds: float) -> str:
+    """Seconds as an analyst reads them: "45 s", "3 min", "1.5 h"."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

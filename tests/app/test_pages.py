@@ -390,3 +390,37 @@ def test_train_form_remembers_the_last_run_after_a_reload(app, monkeypatch):
     assert fresh.multiselect(key="train_models").value == ["popularity", "itemknn"]
     assert fresh.selectbox(key="train_encoder").value == "hashing"
     assert fresh.number_input(key="hp_itemknn_k_neighbors").value == 50
+
+
+def test_train_page_shows_where_a_finished_run_spent_its_time(app_runs):
+    at, _ = app_runs
+    at.switch_page("pages/train.py").run()
+    assert any(e.label.startswith("Where the time went") for e in at.expander)
+    stages = at.dataframe[0].value if "stage" in at.dataframe[0].value else at.dataframe[1].value
+    assert {"split", "fit popularity", "evaluate"} <= set(stages["stage"])
+
+
+def test_cold_item_refits_are_offered_with_their_cost_and_sent_with_the_run(app):
+    app.switch_page("pages/train.py").run()
+    app.selectbox(key="split_protocol").set_value("cold_item").run()
+    app.multiselect(key="train_models").set_value(["popularity", "bpr"]).run()
+    box = app.checkbox(key="curve_refits")
+    assert "bpr cannot fold new interactions in" in box.help and "not yet timed here" in box.help
+    box.check()
+    next(b for b in app.button if b.label == "Train").click().run()
+    assert not app.exception
+    (job,) = JobStore(state.workspace()).list()
+    assert job.params["item_curve_refits"] is True
+
+
+def test_train_page_says_which_models_do_not_fit_the_catalog(app):
+    app.switch_page("pages/train.py").run()
+    app.multiselect(key="train_models").set_value(["ease"]).run()
+    assert not app.warning  # the sample's catalog is far below EASE's limit
+    from coldrec.models.ease import EASE, EASEConfig
+
+    with pytest.MonkeyPatch.context() as mp:  # the same rule over a smaller limit (the sample has 600 items)
+        rule = EASE.size_note
+        mp.setattr(EASE, "size_note", lambda self, n: rule(EASE(EASEConfig(max_items=10)), n))
+        app.run()
+    assert "**ease** will not fit this dataset" in " ".join(w.value for w in app.warning)

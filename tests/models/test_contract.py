@@ -196,3 +196,9 @@ def test_text_model_without_embeddings_fails_clearly():
     split = Split(_train(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), {})
     with pytest.raises(ValueError, match="needs text embeddings"):
         make_model("content").fit(fit_data(split, pd.Index(ITEMS)))
+
+
+def test_ease_says_why_a_catalog_is_too_large_before_any_fit():
+    assert make_model("ease", {"max_items": 100}).size_note(100) == ""
+    assert "dense 101 x 101 float32 matrix" in make_model("ease", {"max_items": 100}).size_note(101)
+    assert make_model("itemknn").size_note(10**6) == ""
