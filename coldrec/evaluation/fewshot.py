@@ -167,9 +167,13 @@ def curve_summary(per_user: pd.DataFrame, n_boot: int = 1000) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["model", "shots", "metric", "k", "mean", "ci_low", "ci_high", "n_users"])
 
 
+ITEM_CURVE_USERS = 2_000  # users scored at every k; sampled above this (one ranking per user, model and k)
+
+
 def item_few_shot(models: Mapping[str, Recommender], split: Split, item_ids: pd.Index,
                   data_for: Callable[[Split], FitData], refit: bool = False, shots: tuple[int, ...] = SHOTS,
-                  ks: tuple[int, ...] = (20,), progress: Progress = no_progress) -> FewShotResult:
+                  ks: tuple[int, ...] = (20,), progress: Progress = no_progress, max_users: int = ITEM_CURVE_USERS,
+                  seed: int = 0) -> FewShotResult:
     """The cold-item curve: each cold item gains its first k interactions, models learn them, the rest is scored.
 
     Only cold items with more than ``max(shots)`` test interactions take part, so every k scores the same
@@ -177,24 +181,22 @@ def item_few_shot(models: Mapping[str, Recommender], split: Split, item_ids: pd.
     ``split``'s train part and ``data_for`` turns a split into fit data (the caller owns embeddings). At each
     k a model learns the revealed interactions by :meth:`Recommender.fold_in`, which never tunes again; a
     model that cannot fold in is refitted with the settings it chose when ``refit`` is set, and otherwise left
-    out of the curve (the note names it). At k = 0 every model is the fitted one. ``progress(fraction, step)``
-    is called before every model at every k.
+    out of the curve (the note names it). At k = 0 every model is the fitted one. An item's first k
+    interactions are revealed whoever made them; the users scored are at most ``max_users``, drawn once
+    (``seed``) and the same at every k. ``progress(fraction, step)`` is called before every model at every k.
     """
-    cold = split.items.loc[split.items["segment"] == "cold", C.item]
-    test = split.test.sort_values([C.item, C.timestamp], kind="stable")
-    test = test[test[C.item].isin(cold)]
-    order = test.groupby(C.item).cumcount()
-    sizes = test.groupby(C.item)[C.item].transform("size")
-    test, order = test[sizes > max(shots)], order[sizes > max(shots)]
+    test, order = _item_curve_rows(split, max(shots))
     if test.empty:
         return FewShotResult(pd.DataFrame(), curve_summary(pd.DataFrame()),
                              f"No cold item has more than {max(shots)} test interactions, so there is no "
                              "cold-item curve.")
+    scored = _scored_users(test[C.user], max_users, seed)
     rows: list[pd.DataFrame] = []
     how: dict[str, str] = {}
     steps = len(shots) * max(len(models), 1)
     for n_shot, s in enumerate(shots):
-        shifted = Split(pd.concat([split.train, test[order < s]]), split.context, test[order >= s], split.users,
+        rest = test[(order >= s) & scored]
+        shifted = Split(pd.concat([split.train, test[order < s]]), split.context, rest, split.users,
                         split.config, split.items)
         data = data_for(shifted) if s > 0 else None
         users = eval_users(shifted, item_ids)
@@ -207,7 +209,29 @@ def item_few_shot(models: Mapping[str, Recommender], split: Split, item_ids: pd.
     left_out = [m for m, h in how.items() if h == "left out"]
     if left_out:  # a lone k = 0 point is no curve
         per_user = per_user[~per_user["model"].isin(left_out)].reset_index(drop=True)
-    return FewShotResult(per_user, curve_summary(per_user), _item_curve_note(test, shots, how))
+    note = _item_curve_note(test, shots, how)
+    if not scored.all():
+        note += (f" {max_users:,} of the {test[C.user].nunique():,} users with those items are scored (drawn at "
+                 "random, the same at every k).")
+    return FewShotResult(per_user, curve_summary(per_user), note)
+
+
+def _item_curve_rows(split: Split, most: int) -> tuple[pd.DataFrame, pd.Series]:
+    """Test rows of cold items with more than ``most`` of them, by item and time, and each row's rank in its item."""
+    cold = split.items.loc[split.items["segment"] == "cold", C.item]
+    test = split.test.sort_values([C.item, C.timestamp], kind="stable")
+    test = test[test[C.item].isin(cold)]
+    order = test.groupby(C.item).cumcount()
+    sizes = test.groupby(C.item)[C.item].transform("size")
+    return test[sizes > most], order[sizes > most]
+
+
+def _scored_users(users: pd.Series, max_users: int, seed: int) -> pd.Series:
+    """Per row, whether its user is scored: everyone, or ``max_users`` of them drawn with ``seed``."""
+    pool = np.sort(users.unique())
+    if len(pool) > max_users:
+        pool = np.random.default_rng(seed).choice(pool, max_users, replace=False)
+    return users.isin(pool)
 
 
 def _learn(model: Recommender, data: FitData, refit: bool) -> tuple[Recommender | None, str]:

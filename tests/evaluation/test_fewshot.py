@@ -135,3 +135,19 @@ def test_item_curve_leaves_out_models_that_need_a_refit_unless_asked():
     assert NoFoldIn.fits == 3  # one refit per k > 0
     curve = refitted.curve.set_index(["shots", "metric"])
     assert curve.loc[(3, "recall"), "mean"] == 1.0 and "Refitted at every k" in refitted.note
+
+
+def test_item_curve_scores_the_same_sample_of_users_at_every_k():
+    from coldrec.evaluation.evaluate import fit_data
+    from coldrec.evaluation.fewshot import item_few_shot
+    from coldrec.models.registry import make_model
+
+    split = _new_item_split()
+    model = make_model("popularity").fit(fit_data(split, ITEMS))
+    result = item_few_shot({"popularity": model}, split, ITEMS, lambda p: fit_data(p, ITEMS), shots=(0, 1, 3),
+                           ks=(1,), max_users=4)
+    users = result.per_user.groupby("shots")["user_id"].apply(set)
+    assert len(users[0]) == 4 and users[3] <= users[1] <= users[0]  # drawn once; later k only lose users
+    assert "4 of the 10 users with those items are scored" in result.note
+    # every interaction is still revealed, whoever made it: at k = 3 the item is popular enough to rank first
+    assert result.curve.set_index(["shots", "metric"]).loc[(3, "recall"), "mean"] == 1.0
