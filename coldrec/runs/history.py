@@ -20,6 +20,7 @@ from coldrec.text.factory import DEFAULT_ENCODER
 
 DEFAULT_PROTOCOL = "cold_user"  # what make_split uses when a run's split names no protocol
 _HEADLINES: dict[tuple[str, str, int], str] = {}
+_ENGINES: dict[str, str] = {}
 
 
 def dataset_names(ws: Workspace) -> dict[str, str]:
@@ -87,6 +88,17 @@ def headline_text(ws: Workspace, job_id: str, metric: str = "ndcg", k: int = 20)
     return _HEADLINES[key]
 
 
+def engine_text(ws: Workspace, job: Job) -> str:
+    """Where a job ran; memoised once it has finished (its run file no longer changes), like the headline."""
+    key = str(ws.run_dir(job.id))
+    if key in _ENGINES:
+        return _ENGINES[key]
+    label = run_engine(ws, job.id)
+    if job.status not in ACTIVE:
+        _ENGINES[key] = label
+    return label
+
+
 def run_history(ws: Workspace, jobs: list[Job] | None = None) -> pd.DataFrame:
     """One row per job, newest first: what ran, on which dataset (by name), with which protocol, and how it went."""
     jobs = JobStore(ws).list() if jobs is None else jobs
@@ -99,7 +111,7 @@ def run_history(ws: Workspace, jobs: list[Job] | None = None) -> pd.DataFrame:
         "NDCG@20 (all users)": headline_text(ws, j.id) if j.kind == "train" and j.status == "done" else "",
         "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(j.started)) if j.started else "",
         "duration (s)": round(j.duration, 1) if j.duration else None,
-        "engine": run_engine(ws, j.id), "message": j.message,
+        "engine": engine_text(ws, j), "message": j.message,
     } for j in jobs]
     return pd.DataFrame(rows, columns=["job", "kind", "status", "dataset", "protocol", "models",
                                        "NDCG@20 (all users)", "started", "duration (s)", "engine", "message"])

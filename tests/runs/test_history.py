@@ -73,3 +73,16 @@ def test_history_names_the_dataset_and_the_protocol(ws, tiny_shop):
     assert isinstance(table, pd.DataFrame) and "NDCG@20 (all users)" in table
     label = run_label(store.get(job_id), {ds: "coffee and camping"})
     assert "coffee and camping" in label and "cold_item split" in label and ds not in label
+
+
+def test_engine_is_read_once_per_finished_run_and_every_time_while_running(ws, tiny_shop, monkeypatch):
+    from coldrec.runs import history
+
+    ds, store = _dataset(ws, tiny_shop), JobStore(ws)
+    done = _job(ws, store, ds, started=1.0, finished=2.0)
+    running = _job(ws, store, ds, started=3.0, finished=None, status="running")
+    reads = []
+    monkeypatch.setattr(history, "run_engine", lambda ws, job_id: reads.append(job_id) or "local")
+    for _ in range(3):  # the Train page redraws its history every second
+        run_history(ws)
+    assert reads.count(done) == 1 and reads.count(running) == 3
