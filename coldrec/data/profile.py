@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from coldrec.columns import Columns as C
-from coldrec.data.io.validate import parse_timestamps
+from coldrec.data.io.timestamps import parse_timestamps
 from coldrec.metrics.inequality import _as_counts, gini, lorenz_curve
 from coldrec.split.segments import HEAD_SHARE, head_mask
 

@@ -10,7 +10,7 @@ import pytest
 
 from coldrec.data.ingest import preview_file
 from coldrec.data.io import DataValidationError, clean_catalog, clean_interactions, read_table
-from coldrec.data.io.validate import item_text, parse_timestamps
+from coldrec.data.io.validate import item_text
 
 CSV = b"user_id,item_id,timestamp\nu1,007,1700000000\nu2,i2,1700000060\n"
 
@@ -50,13 +50,6 @@ def test_missing_required_column_is_named():
     assert df is None
     assert [(i.file, i.column) for i in report.errors] == [("log.csv", "timestamp")]
     assert "required column is missing" in report.errors[0].message
-
-
-def test_timestamps_in_seconds_milliseconds_and_iso_agree():
-    sec = parse_timestamps(pd.Series(["1700000000"]))
-    ms = parse_timestamps(pd.Series(["1700000000000"]))
-    iso = parse_timestamps(pd.Series(["2023-11-14T22:13:20Z"]))
-    assert sec.iloc[0] == ms.iloc[0] == iso.iloc[0] == 1700000000
 
 
 def test_mostly_unparseable_timestamps_block_with_example_rows():

@@ -16,6 +16,7 @@ import pandas as pd
 from coldrec.columns import CATALOG_REQUIRED, DEFAULT_TEXT_FIELDS, INTERACTION_REQUIRED, Columns
 from coldrec.data.io.limits import MAX_TEXT_CHARS
 from coldrec.data.io.textclean import clean_text_column
+from coldrec.data.io.timestamps import UNIT_NAMES, date_text, is_excel_serial, parse_timestamps, unit_scales
 
 C = Columns
 
@@ -29,12 +30,6 @@ ROW_NUMBERING = "coldrec_rows"
 PLACEHOLDER_IDS = frozenset(("nan", "null", "none", "n/a", "#n/a", "nil", "undefined", "<na>"))
 # Characters nobody types in an id: controls, zero-width marks, bidi overrides, the byte order mark.
 _INVISIBLE_IN_IDS = re.compile("[\x00-\x1f\x7f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-# Unix seconds, milliseconds, microseconds: the largest value each unit takes before year 5138 (then ns).
-_UNIT_BOUNDS = ((1e11, 1.0), (1e14, 1e3), (1e17, 1e6))
-_UNIT_NAMES = {1.0: "seconds", 1e3: "milliseconds", 1e6: "microseconds", 1e9: "nanoseconds"}
-# Excel stores dates as days since 1899-12-30: 20,000-80,000 is 1954-2119; the last date Excel knows is 9999.
-_EXCEL_EPOCH_DAYS, _EXCEL_MAX = 25569, 2_958_465
-_YEAR_10000 = 253_402_300_800
 # Currency marks stripped from prices: symbols and three-letter codes.
 _CURRENCY = re.compile(r"[$€£¥₹₩₽¢]|\b[A-Z]{3}\b|\s")
 # What each required column holds, for "rename the column that holds ..." hints.
@@ -175,55 +170,6 @@ def _no_rows(raw: pd.DataFrame, file: str, report: ValidationReport) -> bool:
     return True
 
 
-def parse_timestamps(values: pd.Series) -> pd.Series:
-    """Unix seconds (int64) from seconds, milliseconds or ISO text; NaN where unparseable.
-
-    Notes
-    -----
-    Numbers are read as seconds, or as milliseconds, microseconds or
-    nanoseconds when their median is too large to be seconds (past year
-    5138). Datetime columns (Parquet) are converted as they are.
-    """
-    if pd.api.types.is_datetime64_any_dtype(values):
-        parsed = values.dt.tz_localize("UTC") if values.dt.tz is None else values
-        return _seconds(parsed)
-    numeric = pd.to_numeric(values, errors="coerce")
-    numeric = numeric.where(np.isfinite(numeric.astype(float)))
-    if numeric.notna().mean() > 0.5:
-        if is_excel_serial(numeric):
-            return ((numeric - _EXCEL_EPOCH_DAYS) * 86400).round()
-        seconds = (numeric / unit_scales(numeric)).floordiv(1)
-        return seconds.where(seconds.abs() < _YEAR_10000)  # past any calendar: not a time
-    return _seconds(pd.to_datetime(values, errors="coerce", utc=True, format="mixed"))
-
-
-def unit_scales(numeric: pd.Series) -> pd.Series:
-    """The divisor to unix seconds of each number, by its own size (a log may mix seconds and milliseconds)."""
-    size = numeric.abs()
-    scale = pd.Series(1e9, index=numeric.index)
-    for bound, unit in reversed(_UNIT_BOUNDS):
-        scale = scale.mask(size < bound, unit)
-    return scale
-
-
-def is_excel_serial(numeric: pd.Series) -> bool:
-    """Do these numbers read as Excel dates (days since 1899-12-30, 1954-2119, spanning under a century)?
-
-    As unix seconds they would all fall in the first day of 1970, which no
-    real log does.
-    """
-    valid = numeric.dropna()
-    if valid.empty or valid.min() < 1 or valid.max() > _EXCEL_MAX:
-        return False
-    return bool(20_000 <= valid.median() <= 80_000 and valid.max() - valid.min() <= 36_525)
-
-
-def _seconds(parsed: pd.Series) -> pd.Series:
-    """Whole unix seconds (float, NaN where missing) of UTC datetimes."""
-    seconds = (parsed - pd.Timestamp("1970-01-01", tz="UTC")) // pd.Timedelta(seconds=1)
-    return seconds.astype("Float64").astype(float)
-
-
 def _id_strings(values: pd.Series) -> pd.Series:
     """Ids as stripped strings; whole floats (ints stored as float beside nulls) lose their '.0'."""
     if pd.api.types.is_float_dtype(values):
@@ -360,9 +306,9 @@ def _report_units(values: pd.Series, file: str, report: ValidationReport, rows: 
     usual = scales.mode().iloc[0]
     odd = scales != usual
     if odd.any():
-        units = ", ".join(sorted({_UNIT_NAMES[u] for u in scales[odd]}))
+        units = ", ".join(sorted({UNIT_NAMES[u] for u in scales[odd]}))
         report.warn(file, C.timestamp, f"{_count(int(odd.sum()), 'timestamp')} in {units} among "
-                                       f"{_UNIT_NAMES[usual]} ({rows(odd.index[odd])}, e.g. "
+                                       f"{UNIT_NAMES[usual]} ({rows(odd.index[odd])}, e.g. "
                                        f"{_shown(values[odd.index[odd][0]])}); each was read in the unit its size "
                                        "says: check the program that logged them")
 
@@ -423,18 +369,10 @@ def _warn_about_users_and_time(df: pd.DataFrame, file: str, report: ValidationRe
                                   f"(e.g. {_some(single.to_series())}); they can only be cold users")
     future = df[C.timestamp] > time.time() + 86400
     if future.any():
-        first = _date(int(df.loc[future, C.timestamp].iloc[0]))
+        first = date_text(int(df.loc[future, C.timestamp].iloc[0]))
         report.warn(file, C.timestamp, f"{_count(int(future.sum()), 'timestamp')} in the future "
                                        f"({rows(df.index[future])}, e.g. {first}); check the clock that logged "
                                        "them, or the unit (seconds or milliseconds)")
-
-
-def _date(seconds: int) -> str:
-    """yyyy-mm-dd of unix seconds, or the year alone past what datetimes hold."""
-    try:
-        return pd.Timestamp(seconds, unit="s").strftime("%Y-%m-%d")
-    except (ValueError, OverflowError, NotImplementedError, pd.errors.OutOfBoundsDatetime):
-        return f"year {1970 + seconds // 31_556_952:,}"
 
 
 def clean_catalog(raw: pd.DataFrame, file: str = "catalog",
