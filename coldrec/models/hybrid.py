@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,6 +13,15 @@ from coldrec.models.cb2cf import TextMap, cf_columns, cf_kind, fit_text_map, fol
 from coldrec.models.content import ContentConfig, ContentModel
 from coldrec.models.ease import EASE
 from coldrec.models.itemknn import ItemKNN, context_matrix
+from coldrec.models.tuning import (
+    Rows,
+    best_of,
+    cold_item_inner_split,
+    cold_user_inner_split,
+    ndcg_rows,
+    objective,
+    try_in_turn,
+)
 from coldrec.ranking import standardise
 
 
@@ -34,7 +44,11 @@ class HybridConfig(ModelConfig):
     On validation splits (#14) 1 lifted cold-item NDCG@20 among all items from 0.0011 to 0.0716 (sample shop)
     and 0.0438 to 0.0660 (Gift Cards), with new items' share of top-20 slots from 0.4% / 34% to 21% / 43%;
     it cost cold users with 3 revealed items 0.015-0.02 on the two small Amazon sets and nothing on the sample;
-    10 keeps those but gives new items half the slots."""
+    10 keeps those but gives new items half the slots.
+    ``tune``: pick ``w_text``, ``w_cf``, ``w_pop`` and ``map_l2`` on inner splits of the train part (cold users
+    revealing 1-3 items, and new items in the mixed catalog; see :func:`tune_hybrid`), the given values tried
+    first and kept without enough users; off keeps the given values. ``tune_seconds``: its time budget.
+    The collaborative part keeps the given ``k_neighbors`` / ``shrink`` / ``ease_l2`` (it does not tune)."""
 
     w_text: float = 1.0
     w_cf: float = 2.0
@@ -48,6 +62,8 @@ class HybridConfig(ModelConfig):
     k_neighbors: int = 100
     shrink: float = 50.0
     map_l2: float = 1.0
+    tune: bool = True
+    tune_seconds: float = 60.0
 
 
 class Hybrid(Recommender):
@@ -90,14 +106,17 @@ class Hybrid(Recommender):
 
     def _fit(self, data: FitData) -> None:
         c = self.config
-        self._progress(0.0, "content")
-        self.content_ = ContentModel(self._content_config()).fit(data)
         self.cf_kind_ = cf_kind(self.name, c.cf, data.n_items, c.ease_max_items)
-        self._progress(0.1, self.cf_kind_)
+        self.chosen_ = {"w_text": c.w_text, "w_cf": c.w_cf, "w_pop": c.w_pop, "map_l2": c.map_l2}
+        if c.tune:
+            self._progress(0.0, "choosing weights on inner splits")
+            self.chosen_, self.tuning_ = tune_hybrid(data, self, c.tune_seconds)
+        self._progress(0.3, "content")
+        self.content_ = ContentModel(self._content_config()).fit(data)
+        self._progress(0.4, self.cf_kind_)
         self.cf_ = self._new_cf().fit(data)
         self._progress(0.8, "text -> collaborative map")
-        self.map_ = fit_text_map(cf_columns(self.cf_), self.content_.embeddings_, self.cf_.seen_, c.map_l2) \
-            if c.map_l2 > 0 else None
+        self.map_ = self._text_map()
         self._progress(0.9, "popularity prior")
         counts = np.bincount(np.asarray(data.items, dtype=np.int64), minlength=data.n_items)
         self.prior_ = popularity_prior(np.asarray(data.embeddings, dtype=np.float64), counts, c.prior_l2)
@@ -116,17 +135,31 @@ class Hybrid(Recommender):
 
     def _new_cf(self) -> EASE | ItemKNN:
         c = self.config
-        return new_cf(self.cf_kind_, c.ease_l2, c.ease_max_items, c.k_neighbors, c.shrink)
+        cf = new_cf(self.cf_kind_, c.ease_l2, c.ease_max_items, c.k_neighbors, c.shrink)
+        if isinstance(cf, ItemKNN):
+            cf.config.tune = False  # the given k_neighbors / shrink
+        return cf
+
+    def _text_map(self) -> TextMap | None:
+        """The text -> cf column map at the chosen ``map_l2`` (None at 0) from the fitted parts."""
+        l2 = self.chosen_["map_l2"]
+        return fit_text_map(cf_columns(self.cf_), self.content_.embeddings_, self.cf_.seen_, l2) if l2 > 0 else None
 
     def score(self, contexts: Sequence[Context]) -> np.ndarray:
-        c = self.config
-        out = c.w_text * standardise(self.content_.score(contexts))
-        has_items = np.array([len(ctx.items) > 0 for ctx in contexts], dtype=bool)
-        if c.w_cf != 0 and has_items.any():
-            out[has_items] += c.w_cf * self._cf_z([ctx for ctx in contexts if len(ctx.items)])
-        if c.w_pop != 0:
-            out += c.w_pop * standardise(self.prior_[None, :])
+        content, cf, prior = self.components(contexts)
+        w = self.chosen_
+        out = w["w_text"] * content + w["w_cf"] * cf + w["w_pop"] * prior
         return self.empty_as_popular(contexts, out.astype(np.float32))
+
+    def components(self, contexts: Sequence[Context]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The standardised content, cf (0 for rows without items) and prior scores, one row per context."""
+        content = standardise(self.content_.score(contexts))
+        cf = np.zeros_like(content)
+        has_items = np.array([len(ctx.items) > 0 for ctx in contexts], dtype=bool)
+        if self.chosen_["w_cf"] != 0 and has_items.any():
+            cf[has_items] = self._cf_z([ctx for ctx in contexts if len(ctx.items)])
+        prior = np.broadcast_to(standardise(self.prior_[None, :]), content.shape)
+        return content, cf, prior
 
     def _cf_z(self, contexts: Sequence[Context]) -> np.ndarray:
         """Standardised cf scores: observed for seen items, text-predicted for never-seen ones (0 without a map)."""
@@ -144,10 +177,14 @@ class Hybrid(Recommender):
         arrays = {f"{p}.{k}": v for p, s in parts.items() for k, v in s.items()}
         text_map = {} if self.map_ is None else {"map.weights": self.map_.weights, "map.bias": self.map_.bias,
                                                  "map.mean": self.map_.mean}
-        return arrays | text_map | {"prior": self.prior_, "cf_kind": np.array(self.cf_kind_)}
+        return arrays | text_map | {"prior": self.prior_, "cf_kind": np.array(self.cf_kind_),
+                                    "chosen": np.array(json.dumps(self.chosen_))}
 
     def set_state(self, arrays: dict[str, np.ndarray]) -> None:
+        c = self.config
         self.cf_kind_ = str(arrays["cf_kind"])
+        self.chosen_ = json.loads(str(arrays["chosen"])) if "chosen" in arrays else \
+            {"w_text": c.w_text, "w_cf": c.w_cf, "w_pop": c.w_pop, "map_l2": c.map_l2}  # saved before the choice
         self.prior_ = arrays["prior"]
         self.map_ = TextMap(arrays["map.weights"], arrays["map.bias"], arrays["map.mean"]) \
             if "map.weights" in arrays else None  # folders saved before the map: never-seen items at z(cf) = 0
@@ -173,3 +210,97 @@ def popularity_prior(embeddings: np.ndarray, counts: np.ndarray, l2: float) -> n
     gram = xc.T @ xc + l2 * np.eye(x.shape[1])
     w = np.linalg.solve(gram, xc.T @ (y - mu_y)) if l2 > 0 else np.linalg.lstsq(xc, y - mu_y, rcond=None)[0]
     return ((embeddings - mu_x) @ w + mu_y).astype(np.float32)
+
+
+MAP_L2_GRID = (1.0, 10.0, 100.0)
+W_CF_GRID = (2.0, 1.0, 4.0, 0.5)
+W_POP_GRID = (0.15, 0.0, 0.5)
+Point = tuple[float, float, float, float]  # (map_l2, w_text, w_cf, w_pop)
+Validation = tuple[Hybrid, list[Context], list[np.ndarray]]  # parts fitted on an inner train part, users, targets
+
+
+def hybrid_grid(given: dict[str, float]) -> list[Point]:
+    """The given settings first, then map_l2 by map_l2 (:data:`MAP_L2_GRID`) every ``w_cf`` x ``w_pop`` at
+    ``w_text`` 1 (the blend is scale-free, so the text weight stays fixed)."""
+    first = (given["map_l2"], given["w_text"], given["w_cf"], given["w_pop"])
+    grid = [(m, 1.0, cf, pop) for m in MAP_L2_GRID for cf in W_CF_GRID for pop in W_POP_GRID]
+    return [first] + [p for p in grid if p != first]
+
+
+def tune_hybrid(data: FitData, model: Hybrid, budget_s: float) -> tuple[dict[str, float], dict[str, float]]:
+    """``w_text``, ``w_cf``, ``w_pop`` and ``map_l2`` chosen on inner splits of ``data`` (train rows only);
+    (choice, mean NDCG@20 of each point tried, keyed "map_l2/w_text/w_cf/w_pop").
+
+    Notes
+    -----
+    Two inner splits stand for what the hybrid is for: cold users (20% of the train users held out, revealing
+    their first 1, 2 or 3 items, :func:`coldrec.models.tuning.cold_user_inner_split`) and new items in a mixed
+    catalog (the newest 20% of items held out, :func:`coldrec.models.tuning.cold_item_inner_split`, ranked
+    among all items, so a blend that hides new items behind warm ones loses there). The content, cf and prior
+    parts are fitted once per split, the text map once per ``map_l2``; every weight point only re-adds the
+    standardised component scores. The objective is the mean NDCG@20 of the splits that have enough users;
+    points run in :func:`hybrid_grid` order until the next would overrun ``budget_s``, and the best replaces the
+    given settings only if it is clearly better (:func:`coldrec.models.tuning.best_of`). With no usable split
+    the given settings are kept.
+    """
+    given = dict(model.chosen_)
+    splits = [s for s in (_cold_user_validation(data, model), _cold_item_validation(data, model)) if s is not None]
+    if not splits:
+        return given, {}
+    cache: dict[float, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+    own = [_own_items(contexts) for _, contexts, _ in splits]
+
+    def value(point: Point) -> Rows:
+        map_l2, w_text, w_cf, w_pop = point
+        if map_l2 not in cache:
+            cache.clear()
+            cache[map_l2] = [_components(part, contexts, map_l2) for part, contexts, _ in splits]
+        out = []
+        for (content, cf, prior), (rows, cols), (_, _, relevant) in zip(cache[map_l2], own, splits, strict=True):
+            scores = w_text * content + w_cf * cf + w_pop * prior
+            scores[rows, cols] = -np.inf  # a user's own items are never ranked
+            out.append(ndcg_rows(scores, relevant))
+        return out
+
+    tried = try_in_turn(hybrid_grid(given), value, budget_s)
+    map_l2, w_text, w_cf, w_pop = best_of(tried)
+    chosen = {"w_text": w_text, "w_cf": w_cf, "w_pop": w_pop, "map_l2": map_l2}
+    return chosen, {"/".join(f"{v:g}" for v in p): objective(rows) for p, rows in tried.items()}
+
+
+def _components(part: Hybrid, contexts: list[Context], map_l2: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``part``'s standardised components at ``map_l2``."""
+    part.chosen_ = {"w_text": 1.0, "w_cf": 1.0, "w_pop": 1.0, "map_l2": map_l2}
+    part.map_ = part._text_map()
+    return part.components(contexts)
+
+
+def _own_items(contexts: list[Context]) -> tuple[np.ndarray, np.ndarray]:
+    """(row, item) index arrays of every context's items."""
+    rows = np.repeat(np.arange(len(contexts)), [len(c.items) for c in contexts])
+    cols = np.concatenate([np.asarray(c.items, dtype=np.int64) for c in contexts]) if contexts else rows
+    return rows, cols
+
+
+def _fit_parts(inner: FitData, model: Hybrid) -> Hybrid:
+    """A hybrid whose content, cf and prior are fitted on ``inner`` (the map is set per ``map_l2`` later)."""
+    part = Hybrid(HybridConfig.from_dict(model.config.to_dict() | {"tune": False}))
+    part.n_items_, part.cf_kind_ = inner.n_items, model.cf_kind_
+    part.content_ = ContentModel(part._content_config()).fit(inner)
+    part.cf_ = part._new_cf().fit(inner)
+    counts = np.bincount(np.asarray(inner.items, dtype=np.int64), minlength=inner.n_items)
+    part.prior_ = popularity_prior(np.asarray(inner.embeddings, dtype=np.float64), counts, model.config.prior_l2)
+    return part
+
+
+def _cold_user_validation(data: FitData, model: Hybrid) -> Validation | None:
+    split = cold_user_inner_split(data)
+    return None if split is None else (_fit_parts(split[0], model), split[1], split[2])
+
+
+def _cold_item_validation(data: FitData, model: Hybrid) -> Validation | None:
+    split = cold_item_inner_split(data)
+    if split is None:
+        return None
+    inner, contexts, relevant, held = split
+    return _fit_parts(inner, model), contexts, [held[r] for r in relevant]

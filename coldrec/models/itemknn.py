@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from coldrec.models.base import Context, FitData, ModelConfig, Progress, Recommender
+from coldrec.models.tuning import Rows, best_of, leave_last_out_inner_split, ndcg_rows, objective, try_in_turn
 
 # Dense similarity block computed at a time: about this many floats (64 MB of float32).
 _BLOCK_FLOATS = 1 << 24
@@ -17,10 +19,15 @@ _BLOCK_FLOATS = 1 << 24
 @dataclass
 class ItemKNNConfig(ModelConfig):
     """``k_neighbors``: similar items kept per item; ``shrink``: added to the cosine's
-    denominator, pulling similarities computed from few shared users toward 0."""
+    denominator, pulling similarities computed from few shared users toward 0.
+    ``tune``: pick ``k_neighbors`` and ``shrink`` on an inner leave-last-out split of the train part
+    (see :func:`choose_neighbours`; the given pair is tried first); off keeps the given pair.
+    ``tune_seconds``: time budget of that choice."""
 
     k_neighbors: int = 100
     shrink: float = 50.0
+    tune: bool = True
+    tune_seconds: float = 60.0
 
 
 class ItemKNN(Recommender):
@@ -57,9 +64,20 @@ class ItemKNN(Recommender):
         return self.refit_cheaply(data)
 
     def _fit(self, data: FitData) -> None:
+        c = self.config
+        self.k_neighbors_, self.shrink_ = c.k_neighbors, c.shrink
+        if c.tune:
+            self._progress(0.0, "choosing neighbours and shrink on an inner split")
+            (self.k_neighbors_, self.shrink_), self.tuning_ = choose_neighbours(data, (c.k_neighbors, c.shrink),
+                                                                               c.tune_seconds)
         x = binarize(data.matrix())
         self.seen_ = np.asarray(x.getnnz(axis=0) > 0)
-        self.similarity_ = item_similarity(x, self.config.k_neighbors, self.config.shrink, self._progress)
+        self.similarity_ = item_similarity(x, self.k_neighbors_, self.shrink_, self._progress)
+
+    @property
+    def chosen_(self) -> dict[str, float]:
+        """What the fit chose for itself (or was given)."""
+        return {"k_neighbors": self.k_neighbors_, "shrink": self.shrink_}
 
     def score(self, contexts: Sequence[Context]) -> np.ndarray:
         scores = np.asarray((context_matrix(contexts, self.n_items_) @ self.similarity_).todense())
@@ -67,12 +85,84 @@ class ItemKNN(Recommender):
 
     def state(self) -> dict[str, np.ndarray]:
         s = self.similarity_
-        return {"indptr": s.indptr, "indices": s.indices, "data": s.data, "seen": self.seen_}
+        return {"indptr": s.indptr, "indices": s.indices, "data": s.data, "seen": self.seen_,
+                "chosen": np.array(json.dumps(self.chosen_))}
 
     def set_state(self, arrays: dict[str, np.ndarray]) -> None:
         self.similarity_ = sp.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]),
                                          shape=(self.n_items_, self.n_items_))
         self.seen_ = arrays["seen"]
+        chosen = json.loads(str(arrays["chosen"])) if "chosen" in arrays else {}  # folders saved before the choice
+        self.k_neighbors_ = int(chosen.get("k_neighbors", self.config.k_neighbors))
+        self.shrink_ = float(chosen.get("shrink", self.config.shrink))
+
+
+K_GRID = (100, 200, 50, 400, 20)
+SHRINK_GRID = (50.0, 10.0, 200.0, 0.0)  # shrink-major: one similarity matrix (at the largest k) per shrink
+
+
+def neighbour_grid(given: tuple[int, float]) -> list[tuple[int, float]]:
+    """The given (k, shrink) first, then :data:`K_GRID` x :data:`SHRINK_GRID`, shrink by shrink."""
+    grid = [(k, s) for s in SHRINK_GRID for k in K_GRID]
+    return [given] + [p for p in grid if p != given]
+
+
+def choose_neighbours(data: FitData, given: tuple[int, float],
+                      budget_s: float) -> tuple[tuple[int, float], dict[str, float]]:
+    """(k_neighbors, shrink) by NDCG@20 on an inner leave-last-out split of ``data``; (choice, mean NDCG of each
+    pair tried, keyed "k/shrink").
+
+    Each train user's last interaction is held out (train rows only, so no test row can matter) and ranked from
+    the rest of the history, for each pair of :func:`neighbour_grid` in turn until the next would overrun
+    ``budget_s``. Per shrink the similarities are computed once, at the largest k, and cut to each k's top.
+    The best pair replaces ``given`` only if it is clearly better (:func:`coldrec.models.tuning.best_of`);
+    with too few users to measure, ``given``.
+    """
+    inner = leave_last_out_inner_split(data)
+    if inner is None:
+        return given, {}
+    fit, contexts, relevant = inner
+    x = binarize(fit.matrix())
+    ctx = context_matrix(contexts, data.n_items)
+    k_max = max(max(K_GRID), given[0])
+    cache: dict[float, RankedSimilarity] = {}
+
+    def value(point: tuple[int, float]) -> Rows:
+        k, shrink = point
+        if shrink not in cache:
+            cache.clear()
+            cache[shrink] = RankedSimilarity(item_similarity(x, k_max, shrink))
+        scores = np.asarray((ctx @ cache[shrink].top(k)).todense(), dtype=np.float32)
+        for row, c in enumerate(contexts):
+            scores[row, c.items] = -np.inf
+        return [ndcg_rows(scores, relevant)]
+
+    tried = try_in_turn(neighbour_grid(given), value, budget_s)
+    return best_of(tried), {f"{k}/{s:g}": objective(v) for (k, s), v in tried.items()}
+
+
+class RankedSimilarity:
+    """A similarity matrix with each stored value's rank within its row (largest first, ties: lower column first),
+    so that cutting it to any smaller k is one mask."""
+
+    def __init__(self, s: sp.csr_matrix) -> None:
+        s = s.tocsr()
+        rows = np.repeat(np.arange(s.shape[0]), np.diff(s.indptr))
+        order = np.lexsort((s.indices, -s.data, rows))
+        self.shape = s.shape
+        self.rows, self.cols, self.data = rows[order], s.indices[order], s.data[order]
+        self.rank = np.arange(len(order)) - s.indptr[self.rows]
+
+    def top(self, k: int) -> sp.csr_matrix:
+        """Each row's ``k`` largest stored values."""
+        keep = self.rank < k
+        return sp.csr_matrix((self.data[keep], (self.rows[keep], self.cols[keep])), shape=self.shape,
+                             dtype=np.float32)
+
+
+def top_per_row(s: sp.csr_matrix, k: int) -> sp.csr_matrix:
+    """``s`` keeping each row's ``k`` largest stored values (ties: lower column first)."""
+    return RankedSimilarity(s).top(k)
 
 
 def item_similarity(x: sp.csr_matrix, k: int, shrink: float, progress: Progress | None = None) -> sp.csr_matrix:

@@ -6,28 +6,46 @@ choice made with it can never depend on a test row.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
+from typing import TypeVar
 
 import numpy as np
 
 from coldrec.models.base import Context, FitData
 
 K = 20
+T = TypeVar("T", bound=Hashable)
+V = TypeVar("V")
 
 
 def mean_ndcg(scores: np.ndarray, relevant: Sequence[np.ndarray], k: int = K) -> float:
     """Mean binary NDCG@k of score rows against per-row relevant column indices (ties: lower index first)."""
     if not len(relevant):
         return 0.0
+    return sum(ndcg_rows(scores, relevant, k).tolist()) / len(relevant)
+
+
+def ndcg_rows(scores: np.ndarray, relevant: Sequence[np.ndarray], k: int = K) -> np.ndarray:
+    """Binary NDCG@k of each score row against its relevant column indices (ties: lower index first).
+
+    Only the relevant items' ranks are computed (items scored higher, plus equal ones at a lower index: the
+    position a stable sort gives), not a sort of the row; a NaN-scored relevant item is a miss.
+    """
     k = min(k, scores.shape[1])
-    top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
     disc = 1.0 / np.log2(np.arange(2, k + 2))
-    total = 0.0
-    for row, rel in zip(top, relevant, strict=True):
-        hits = np.isin(row, rel)
-        total += float((hits * disc).sum() / disc[:min(len(rel), k)].sum())
-    return total / len(relevant)
+    cols = np.arange(scores.shape[1])
+    out = np.zeros(len(relevant))
+    for i, (row, rel) in enumerate(zip(scores, relevant, strict=True)):
+        items = np.unique(np.asarray(rel, dtype=np.int64))
+        items = items[~np.isnan(row[items])]
+        value = row[items][:, None]
+        rank = (row[None, :] > value).sum(axis=1) + ((row[None, :] == value) & (cols[None, :] < items[:, None])).sum(1)
+        hits = np.zeros(k, dtype=bool)
+        hits[rank[rank < k]] = True
+        out[i] = float((hits * disc).sum() / disc[:min(len(rel), k)].sum())
+    return out
 
 
 def first_seen_order(data: FitData) -> np.ndarray:
@@ -108,3 +126,83 @@ def leave_last_out_inner_split(data: FitData, max_users: int = 1000, seed: int =
         contexts.append(Context(items=history))
         relevant.append(np.array([target]))
     return (inner, contexts, relevant) if len(contexts) >= min_users else None
+
+
+def cold_user_inner_split(data: FitData, share: float = 0.2, max_reveal: int = 3, max_users: int = 500,
+                          seed: int = 0, min_users: int = 10) -> tuple[FitData, list[Context], list[np.ndarray]] | None:
+    """(inner train, contexts, relevant items) holding ``share`` of the train users out, or None if too small.
+
+    Users with at least two train interactions are drawn (``seed``) as cold users; all their interactions leave
+    the inner train part. Each reveals its first 1, 2, ..., ``max_reveal`` interactions in turn (user ``i``
+    reveals ``1 + i % max_reveal``, always leaving one to find), as a context oldest first; its relevant items
+    are the other items it interacted with. At most ``max_users`` of them are validation users.
+    """
+    order = np.lexsort((np.arange(len(data.users)), data.timestamps, data.users))
+    users, items = data.users[order], data.items[order]
+    counts = np.bincount(users, minlength=data.n_users) if len(users) else np.zeros(0, dtype=np.int64)
+    eligible = np.flatnonzero(counts >= 2)
+    n_cold = min(int(round(share * len(eligible))), max_users)
+    if n_cold < min_users:
+        return None
+    cold = np.sort(np.random.default_rng(seed).choice(eligible, n_cold, replace=False))
+    keep = ~np.isin(data.users, cold)
+    inner = replace(data, users=data.users[keep], items=data.items[keep], timestamps=data.timestamps[keep],
+                    weights=None if data.weights is None else data.weights[keep])
+    bounds = np.searchsorted(users, np.arange(data.n_users + 1))
+    contexts, relevant = [], []
+    for i, u in enumerate(cold.tolist()):
+        history = items[bounds[u]:bounds[u + 1]]
+        reveal = min(1 + i % max_reveal, len(history) - 1)
+        target = np.setdiff1d(history[reveal:], history[:reveal])
+        if len(target):
+            contexts.append(Context(items=history[:reveal]))
+            relevant.append(target)
+    return (inner, contexts, relevant) if len(contexts) >= min_users else None
+
+
+def try_in_turn(points: Sequence[T], value: Callable[[T], V], budget_s: float) -> dict[T, V]:
+    """``value`` of each point in order, stopping before the next would overrun ``budget_s`` (timed on the mean so
+    far); the first point is always tried."""
+    tried: dict[T, V] = {}
+    start = time.perf_counter()
+    for i, point in enumerate(points):
+        if i and (time.perf_counter() - start) / i * (i + 1) > budget_s:
+            break
+        tried[point] = value(point)
+    return tried
+
+
+Rows = list[np.ndarray]  # one value per validation user, one array per inner split
+GAIN_Z = 2.0
+
+
+def objective(rows: Rows) -> float:
+    """The mean over splits of each split's mean per-user value."""
+    return float(np.mean([r.mean() for r in rows]))
+
+
+def clear_gain(rows: Rows, base: Rows, z: float = GAIN_Z) -> bool:
+    """Whether ``rows`` beat ``base`` (the same users) by more than ``z`` standard errors of the paired difference."""
+    diffs = [r - b for r, b in zip(rows, base, strict=True)]
+    gain = float(np.mean([d.mean() for d in diffs]))
+    se = float(np.sqrt(sum(d.var(ddof=1) / len(d) for d in diffs if len(d) > 1))) / len(diffs)
+    return gain > z * se + 1e-9
+
+
+def best_of(tried: dict[T, Rows], z: float = GAIN_Z) -> T:
+    """The first (given) point unless the point with the best :func:`objective` (ties: the earlier) beats it
+    clearly (:func:`clear_gain`).
+
+    Notes
+    -----
+    Inner splits of a small train part hold few users, and the best of a few dozen points beats the given one
+    by chance alone; a setting changes only when the paired per-user difference clears ``z`` standard errors.
+    On the #14 benchmark (Gift Cards, Magazines, the sample shop) z = 1 let the hybrid move on Gift Cards' inner
+    split (z 1.1) and lose 0.009-0.013 NDCG@20 on its cold users; the moves that paid off (Magazines) had z 2.6-3.8.
+    """
+    first = next(iter(tried))
+    best = first
+    for point, rows in tried.items():
+        if objective(rows) > objective(tried[best]) + 1e-9:
+            best = point
+    return best if clear_gain(tried[best], tried[first], z) else first

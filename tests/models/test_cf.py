@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from coldrec.models.base import Context, FitData
-from coldrec.models.itemknn import item_similarity, unseen_last
+from coldrec.models.itemknn import item_similarity, top_per_row, unseen_last
 from coldrec.models.registry import make_model
 
 
@@ -228,3 +228,49 @@ def test_ease_with_a_given_lambda_does_not_tune():
 def test_ease_with_no_time_budget_tries_one_lambda():
     model = make_model("ease", {"tune_seconds": 0.0}).fit(_shop_data())
     assert list(model.tuning_) == ["200"]  # type: ignore[attr-defined]
+
+
+# -- item kNN's self-tuning (#14) --
+
+
+def test_itemknn_picks_neighbours_and_shrink_on_train_rows_only():
+    """#14: k_neighbors and shrink chosen on an inner leave-last-out split; poisoned test rows change nothing."""
+    model = make_model("itemknn").fit(_shop_data())
+    chosen, tuning = model.chosen_, model.tuning_  # type: ignore[attr-defined]
+    assert list(tuning)[0] == "100/50" and len(tuning) > 1
+    assert f"{chosen['k_neighbors']}/{chosen['shrink']:g}" in ("100/50", max(tuning, key=tuning.get))
+    assert make_model("itemknn").fit(_shop_data(poison=True)).chosen_ == chosen  # type: ignore[attr-defined]
+
+
+def test_itemknn_with_tuning_off_keeps_the_given_setting():
+    model = make_model("itemknn", {"tune": False, "k_neighbors": 7, "shrink": 3.0}).fit(_shop_data())
+    assert model.chosen_ == {"k_neighbors": 7, "shrink": 3.0} and not hasattr(model, "tuning_")  # type: ignore
+
+
+def test_itemknn_with_no_time_budget_tries_one_setting():
+    model = make_model("itemknn", {"tune_seconds": 0.0, "k_neighbors": 30}).fit(_shop_data())
+    assert list(model.tuning_) == ["30/50"] and model.chosen_ == {"k_neighbors": 30, "shrink": 50.0}  # type: ignore
+
+
+def test_itemknn_chosen_setting_survives_save_load_and_refits(tmp_path):
+    from coldrec.models.registry import load_model
+
+    model = make_model("itemknn", {"k_neighbors": 1}).fit(_shop_data())  # clearly beaten: a choice is made
+    assert model.chosen_["k_neighbors"] != 1  # type: ignore[attr-defined]
+    model.save(tmp_path / "m")
+    again = load_model(tmp_path / "m")
+    assert again.chosen_ == model.chosen_  # type: ignore[attr-defined]
+    frozen = model.frozen_copy()
+    assert frozen.config.tune is False  # type: ignore[attr-defined]
+    assert frozen.config.k_neighbors == model.chosen_["k_neighbors"]  # type: ignore[attr-defined]
+    ctx = [Context(np.array([0, 5])), Context(np.array([3]))]
+    np.testing.assert_array_equal(frozen.fit(_shop_data()).score(ctx), model.score(ctx))
+
+
+def test_cutting_similarities_to_fewer_neighbours_matches_computing_them_at_that_k():
+    x = _shop_data().matrix()
+    wide, narrow = item_similarity(x, 40, 10.0), item_similarity(x, 10, 10.0)
+    cut = top_per_row(wide, 10)
+    assert cut.nnz == narrow.nnz
+    for row in range(x.shape[1]):  # the same values per row (which of two tied items is kept may differ)
+        np.testing.assert_allclose(np.sort(cut[row].data), np.sort(narrow[row].data), rtol=1e-6)

@@ -102,3 +102,68 @@ def test_save_load_round_trips_either_cf(cf, tmp_path):
     ctx = [Context(np.array([1])), Context(), Context(np.array([0]), query=np.array([0.0, 1.0]))]
     np.testing.assert_array_equal(model.score(ctx), again.score(ctx))
     assert again.cf_kind_ == cf
+
+
+# -- self-tuning on inner splits of the train part (#14) --
+
+
+def _shop_split(protocol: str = "cold_user") -> tuple:
+    import pandas as pd
+
+    from coldrec.data.synth import generate_shop
+    from coldrec.split.protocols import make_split
+    from coldrec.text.factory import load_encoder
+
+    inter, catalog = generate_shop(n_users=200, n_items=150, n_interactions=3000, seed=1)
+    emb = load_encoder("hashing").encode(catalog["title"].tolist())
+    return make_split(inter, catalog, {"protocol": protocol}), pd.Index(catalog["item_id"]), emb, catalog
+
+
+def _shop_data(protocol: str = "cold_user", poison: bool = False) -> FitData:
+    from coldrec.evaluation.evaluate import fit_data
+
+    split, ids, emb, catalog = _shop_split(protocol)
+    if poison:  # every test row points at another item and another user
+        rng = np.random.default_rng(0)
+        split.test = split.test.assign(item_id=rng.choice(ids, len(split.test)), user_id="poison")
+    return fit_data(split, ids, emb, catalog)
+
+
+@pytest.mark.parametrize("protocol", ["cold_user", "cold_item"])
+def test_hybrid_tuning_never_reads_a_test_row(protocol):
+    """#14: weights and map_l2 chosen on inner splits of the train part; poisoned test rows change nothing."""
+    model = make_model("hybrid").fit(_shop_data(protocol))
+    chosen, tuning = model.chosen_, model.tuning_  # type: ignore[attr-defined]
+    assert set(chosen) == {"w_text", "w_cf", "w_pop", "map_l2"}
+    assert list(tuning)[0] == "1/1/2/0.15" and len(tuning) > 1  # today's defaults first
+    key = "/".join(f"{chosen[k]:g}" for k in ("map_l2", "w_text", "w_cf", "w_pop"))
+    assert key in ("1/1/2/0.15", max(tuning, key=tuning.get))  # the given point unless clearly beaten
+    assert make_model("hybrid").fit(_shop_data(protocol, poison=True)).chosen_ == chosen  # type: ignore[attr-defined]
+
+
+def test_hybrid_with_tuning_off_keeps_the_given_weights():
+    given = {"w_text": 3.0, "w_cf": 0.7, "w_pop": 0.0, "map_l2": 5.0}
+    model = make_model("hybrid", given | {"tune": False}).fit(_shop_data())
+    assert model.chosen_ == given and not hasattr(model, "tuning_")  # type: ignore[attr-defined]
+
+
+def test_hybrid_with_no_time_budget_tries_one_point():
+    model = make_model("hybrid", {"tune_seconds": 0.0}).fit(_shop_data())
+    assert list(model.tuning_) == ["1/1/2/0.15"]  # type: ignore[attr-defined]
+    assert model.chosen_ == {"w_text": 1.0, "w_cf": 2.0, "w_pop": 0.15, "map_l2": 1.0}  # type: ignore[attr-defined]
+
+
+def test_hybrid_choice_survives_save_load_and_a_frozen_refit(tmp_path):
+    data = _shop_data()
+    model = make_model("hybrid", {"w_text": -1.0, "w_cf": 0.0, "w_pop": 0.0}).fit(data)  # text reversed: clearly beaten
+    assert model.chosen_["w_text"] == 1.0  # type: ignore[attr-defined]
+    model.save(tmp_path / "m")
+    again = load_model(tmp_path / "m")
+    ctx = [Context(np.array([1, 4])), Context(), Context(np.array([7]), query=data.embeddings[3])]
+    np.testing.assert_array_equal(model.score(ctx), again.score(ctx))
+    assert again.chosen_ == model.chosen_  # type: ignore[attr-defined]
+    frozen = model.frozen_copy()
+    assert frozen.config.tune is False  # type: ignore[attr-defined]
+    refit = frozen.fit(data)
+    assert refit.chosen_ == model.chosen_  # type: ignore[attr-defined]
+    np.testing.assert_allclose(refit.score(ctx), model.score(ctx), rtol=1e-5, atol=1e-5)
