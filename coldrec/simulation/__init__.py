@@ -7,8 +7,10 @@ Offers
 - :mod:`.session`: A new user's session: words, recommendations, clicks, re-ranking.
 - :mod:`.whatif`: What-if knobs: turn one and every strategy's list (session, replay) changes at once.
 - :mod:`.cards`: What an item card in the simulator shows: a readable title and its facts.
+- :mod:`.ann`: The nearest-neighbour index behind a large catalog's session step (exact below ``ANN_MIN_ITEMS``).
 """
 
+from coldrec.simulation.ann import ANN_MIN_ITEMS, FAISS_NOTE, IndexSettings, ItemIndex, item_index
 from coldrec.simulation.cards import ItemCard, item_cards
 from coldrec.simulation.files import (
     SESSION_FORMAT,
@@ -37,10 +39,12 @@ from coldrec.simulation.session import (
     Session,
     Simulator,
     click,
+    content_index,
     explain,
     open_simulator,
     recommend,
     session_context,
+    session_top_k,
     start_session,
     update_interest,
 )
@@ -56,6 +60,7 @@ from coldrec.simulation.whatif import (
 )
 
 __all__ = [
+    "ANN_MIN_ITEMS", "FAISS_NOTE", "IndexSettings", "ItemIndex", "item_index",
     "ItemCard", "item_cards",
     "Knobs",
     "REFITTABLE",
@@ -66,6 +71,7 @@ __all__ = [
     "Simulator",
     "UserReplay",
     "click",
+    "content_index",
     "explain",
     "held_out_users",
     "hide_items",
@@ -88,6 +94,7 @@ __all__ = [
     "saved_sessions",
     "session_context",
     "session_record",
+    "session_top_k",
     "sessions_dir",
     "start_session",
     "strategies",

@@ -18,6 +18,7 @@ from coldrec.models.base import Context, FitData, Recommender
 from coldrec.ranking import top_k
 from coldrec.runs.experiment import catalog_embeddings
 from coldrec.runs.store import load_run_info, load_run_model
+from coldrec.simulation.ann import IndexSettings, ItemIndex, item_index
 from coldrec.text.factory import load_encoder
 from coldrec.text.protocol import TextEncoder
 
@@ -64,14 +65,51 @@ def session_context(model: Recommender, session: Session) -> Context:
     return Context(items=items, query=session.interest, query_text=session.query)
 
 
-def recommend(model: Recommender, session: Session, catalog: pd.DataFrame, k: int = 10) -> pd.DataFrame:
-    """Top-``k`` catalog rows for the session, clicked items excluded, with rank and score."""
+def content_index(model: Recommender, settings: IndexSettings | None = None) -> ItemIndex | None:
+    """The nearest-neighbour index a session step of ``model`` goes through, or None for exact scoring.
+
+    Only the plain content model qualifies: its score *is* the inner product of
+    one user vector with the item embeddings, which the index answers. Every
+    other model, and the content model under a what-if wrapper (tail boost,
+    blend), scores every item exactly. Smaller catalogs than
+    ``settings.min_items`` (default :data:`coldrec.simulation.ann.ANN_MIN_ITEMS`)
+    are scored exactly too.
+    """
+    if type(model) is not ContentModel:
+        return None
+    return item_index(model.embeddings_, settings)
+
+
+def session_top_k(model: Recommender, session: Session, k: int = 10,
+                  settings: IndexSettings | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and scores of the session's top-``k`` items, best first, clicked items excluded.
+
+    Exact scoring with ties broken by item index (:func:`coldrec.ranking.top_k`),
+    except for the content model on a large catalog, where the index proposes
+    candidates that are rescored exactly and ordered the same way.
+    """
     clicked = np.asarray(session.clicked, dtype=np.int64)
-    scores = model.score([session_context(model, session)])
+    context = session_context(model, session)
+    index = content_index(model, settings)
+    if index is not None and isinstance(model, ContentModel):
+        user = model.user_vectors([context])[0]
+        if np.any(user):  # a zero vector ties every item: the exact path orders those by index
+            try:
+                return index.search(user, k, clicked)
+            except LookupError:
+                pass  # too few candidates survived the exclusions: score exactly
+    scores = model.score([context])
     top = top_k(scores, k, [clicked])[0]
+    return top, scores[0, top]
+
+
+def recommend(model: Recommender, session: Session, catalog: pd.DataFrame, k: int = 10,
+              settings: IndexSettings | None = None) -> pd.DataFrame:
+    """Top-``k`` catalog rows for the session, clicked items excluded, with rank and score."""
+    top, scores = session_top_k(model, session, k, settings)
     out = catalog.iloc[top].copy()
     out.insert(0, "rank", np.arange(1, len(top) + 1))
-    out["score"] = scores[0, top]
+    out["score"] = scores
     out["index"] = top
     return out.reset_index(drop=True)[["rank", "index", Columns.item, Columns.title, *_extra(catalog), "score"]]
 
@@ -118,6 +156,7 @@ class Simulator:
     catalog: pd.DataFrame
     item_vectors: np.ndarray
     models: dict[str, Recommender]
+    index_settings: IndexSettings | None = None  # when the content model goes through a nearest-neighbour index
     _words: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # query text -> vector
 
     @property
@@ -130,6 +169,15 @@ class Simulator:
         if query not in self._words:
             self._words[query] = self.encoder.encode([query])[0].astype(np.float32)
         return self._words[query]
+
+    def index(self) -> ItemIndex | None:
+        """The content model's nearest-neighbour index (built once per catalog, then cached), or None if exact.
+
+        The first step on a large catalog builds it (about a minute per million
+        items on one core); a page can call this first to show that wait. None
+        also when faiss is missing (:data:`coldrec.simulation.ann.FAISS_NOTE` says why).
+        """
+        return content_index(self.models["content"], self.index_settings) if "content" in self.models else None
 
     def start(self, query: str) -> Session:
         if not query.strip():
@@ -144,7 +192,7 @@ class Simulator:
         return click(session, item, self.item_vectors, alpha)
 
     def recommend(self, session: Session, k: int = 10, strategy: str = "content") -> pd.DataFrame:
-        recs = recommend(self.models[strategy], session, self.catalog, k)
+        recs = recommend(self.models[strategy], session, self.catalog, k, self.index_settings)
         recs["reason"] = explain(recs, session, self.item_vectors, self.catalog, self.words(session.query),
                                  strategy, self.models[strategy].uses_text)
         return recs
