@@ -6,14 +6,12 @@ runs at encode time, so it is tens to hundreds of times faster on CPU.
 
 Notes
 -----
-Token vectors are fitted so that the student's embedding of each corpus text
-points where the teacher's does: a ridge least-squares start (mean of token
-vectors ~ teacher vector), then Adam on the cosine loss. A token's length
-is its learned weight (frequent glue words end up short), which is why no
-separate idf weighting is kept. Tokens absent from the corpus get nothing
-unless ``full_vocab=True``: then the teacher embeds every vocabulary token
-alone, and a linear map fitted from those single-token vectors to the learned
-ones places the unseen tokens. A text with no known token encodes to zeros.
+The table starts model2vec-style: the teacher embeds every vocabulary token
+alone, centred and Zipf-weighted; a linear map fitted on the corpus moves all
+rows at once, then Adam on the cosine loss fits the corpus' tokens so that
+the student's embedding of each corpus text points where the teacher's does
+(see :func:`distill_static_encoder`). A token's length is its weight.
+A text with no known token encodes to zeros.
 
 The folder holds ``static_encoder.json`` (metadata), ``tokenizer.json`` and
 ``vectors.safetensors`` (token ids and vectors); no pickle.
@@ -25,7 +23,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +35,7 @@ from coldrec.types import Progress, no_progress
 
 MARKER = "static_encoder.json"
 FORMAT = "coldrec-static-1"
-
-
-
+_SINGLE: dict[tuple[str, str], np.ndarray] = {}  # single-token teacher vectors of the last table built
 
 
 class StaticEncoder:
@@ -95,9 +91,10 @@ class StaticEncoder:
                    int(meta["max_length"]), meta.get("key"), meta)
 
 
-def distill_static_encoder(teacher: Any, texts: Sequence[str], out_dir: str | Path, *, spans: int = 3000,
-                           full_vocab: bool = True, epochs: int = 100, lr: float = 1e-2, ridge: float = 1e-2,
-                           seed: int = 0, progress: Progress | None = None) -> StaticEncoder:
+def distill_static_encoder(teacher: Any, texts: Sequence[str], out_dir: str | Path, *, spans: int = 2000,
+                           full_vocab: bool = True, epochs: int = 100, lr: float = 0.1, ridge: float = 0.1,
+                           exclude: Collection[str] = (), seed: int = 0,
+                           progress: Progress | None = None) -> StaticEncoder:
     """Fit a :class:`StaticEncoder` to ``teacher`` on ``texts`` and save it in ``out_dir``.
 
     Parameters
@@ -105,47 +102,82 @@ def distill_static_encoder(teacher: Any, texts: Sequence[str], out_dir: str | Pa
     teacher
         A :class:`coldrec.text.sentence.SentenceTransformerEncoder` (its fast tokenizer is reused).
     texts
-        The corpus: catalog texts, titles, queries; the student knows only
-        the tokens seen here (unless ``full_vocab``).
+        The corpus: catalog texts, titles, queries. Pass a sample of the shop's
+        own catalog, never the texts you will score the student on.
     spans
-        Random 1-4 word windows cut from ``texts`` and added to the corpus.
-        Queries are short; a student fitted on whole product texts alone
-        misreads them (on the sample shop, held-out query agreement rose from
-        about 0.6 to 0.8 with 3,000 spans, at a cost of 0.01 on whole texts).
+        Random 1-4 word windows cut from ``texts`` and added to the corpus, so
+        that short queries are read well too.
     full_vocab
-        Also place every other vocabulary token (the teacher embeds each one
-        alone: ~30k short passes, 17 s quiet, 45 s busy on this 2-core CPU; the folder grows
-        from ~2 MB to ~47 MB). On the sample shop it lifted agreement on
-        held-out queries from 0.78 to 0.81 and left item texts unchanged.
+        Give every vocabulary token a vector (the teacher embeds each of ~30k
+        tokens alone: 40-90 s on this 2-core CPU; the folder is ~47 MB); else
+        only the tokens of the corpus get one.
     epochs, lr, ridge
-        Full-batch Adam steps on the cosine loss, its step size, and the
-        ridge penalty of the least-squares start.
+        Full-batch Adam steps on the cosine loss, their step size relative to
+        the mean absolute entry of the table, and the ridge penalty of the
+        linear map.
+    exclude
+        Texts the student must never train on (held-out items): dropped from
+        ``texts`` before anything else, so no span is cut from them either.
+
+    Notes
+    -----
+    Three steps, each measured on held-out cold items (``benchmarks.static_encoder``):
+
+    1. *Vocabulary table* (model2vec-style): the teacher embeds each token alone;
+       the mean over tokens is removed (every such vector shares the [CLS]/[SEP]
+       part) and each row is scaled by its Zipf weight ``log(1 + token id)``
+       (BERT's word-piece ids run roughly from frequent to rare), see
+       :func:`zipf_weights`.
+    2. *Linear map*: one 384x384 ridge map from the pooled table to the
+       teacher's sentence embeddings of the corpus, applied to every row, so
+       tokens the corpus never had move with the ones it had.
+    3. *Regression*: Adam on ``1 - cos`` between the pooled student and the
+       teacher for the corpus' tokens, starting from step 2.
     """
     progress = progress or no_progress
-    corpus = sorted({t for t in texts if t and t.strip()})
+    banned = set(exclude)
+    corpus = sorted({t for t in texts if t and t.strip() and t not in banned})
     if not corpus:
-        raise ValueError("distillation needs at least one non-empty text")
-    corpus = sorted(set(corpus) | set(word_spans(corpus, spans, seed)))
+        raise ValueError("distillation needs at least one non-empty text outside `exclude`")
+    corpus = sorted((set(corpus) | set(word_spans(corpus, spans, seed))) - banned)
     tokenizer = _fast_tokenizer(teacher)
     max_length = int(teacher.model.max_seq_length) - 2
     vocab = tokenizer.get_vocab_size()
-    progress(0.0, f"teacher encoding {len(corpus)} texts")
-    target = teacher.encode(corpus)
     counts = _bag(tokenizer, corpus, np.arange(vocab), vocab, max_length)
     used = np.flatnonzero(np.asarray(counts.sum(axis=0)).ravel() > 0)
-    bag = counts[:, used].tocsr()
-    progress(0.5, f"fitting {len(used)} token vectors")
-    vectors = _fit_cosine(bag, target, _ridge_start(bag, target, ridge), epochs, lr,
-                          lambda f: progress(0.5 + 0.4 * f, "fitting token vectors"))
-    token_ids = used
-    if full_vocab:
-        progress(0.9, "placing the rest of the vocabulary")
-        token_ids, vectors = _place_unseen(teacher, tokenizer, used, vectors, ridge)
-    meta = {"teacher": teacher.key, "n_texts": len(corpus), "spans": spans, "full_vocab": full_vocab}
-    student = StaticEncoder(tokenizer, token_ids, vectors, max_length, meta=meta)
+    special = set(teacher.model.tokenizer.all_special_ids)
+    every = np.arange(vocab) if full_vocab else used
+    token_ids = np.array([i for i in every if i not in special], dtype=np.int64)
+    progress(0.0, f"teacher embedding {len(token_ids)} tokens alone")
+    base = vocab_table(_single_token_vectors(teacher, token_ids), token_ids)
+    progress(0.4, f"teacher encoding {len(corpus)} texts")
+    target = teacher.encode(corpus)
+    row = np.full(vocab, -1, dtype=np.int64)
+    row[token_ids] = np.arange(len(token_ids))
+    bag = _bag(tokenizer, corpus, row, len(token_ids), max_length)
+    progress(0.6, "fitting the linear map")
+    table = base @ _linear_map(_unit_rows(np.asarray(bag @ base)), target, ridge)
+    fitted = np.flatnonzero(np.asarray(bag.sum(axis=0)).ravel() > 0)
+    start = table[fitted]
+    table[fitted] = _fit_cosine(bag[:, fitted].tocsr(), target, start, epochs, lr * float(np.abs(start).mean()),
+                                lambda f: progress(0.6 + 0.35 * f, "fitting token vectors"))
+    meta = {"teacher": teacher.key, "n_texts": len(corpus), "spans": spans, "full_vocab": full_vocab,
+            "method": "vocab table (centred, zipf) -> linear map -> cosine regression"}
+    student = StaticEncoder(tokenizer, token_ids, table, max_length, meta=meta)
     student.save(out_dir)
     progress(1.0, "saved")
     return student
+
+
+def zipf_weights(token_ids: np.ndarray) -> np.ndarray:
+    """``log(1 + id)`` per token: rare word pieces (high ids) weigh more, [PAD] and glue nothing or little."""
+    return np.log1p(np.asarray(token_ids, dtype=np.float64)).astype(np.float32)
+
+
+def vocab_table(single: np.ndarray, token_ids: np.ndarray) -> np.ndarray:
+    """Single-token teacher vectors, centred on their mean and scaled by :func:`zipf_weights`."""
+    single = np.asarray(single, dtype=np.float32)
+    return ((single - single.mean(axis=0)) * zipf_weights(token_ids)[:, None]).astype(np.float32)
 
 
 def compare_encoders(student: TextEncoder, teacher: TextEncoder, texts: Sequence[str],
@@ -212,11 +244,16 @@ def _bag(tokenizer: Any, texts: list[str], row_of: np.ndarray, n_rows: int, max_
     return sp.csr_matrix((data, (rows[keep], cols[keep])), shape=(len(texts), n_rows))
 
 
-def _ridge_start(bag: sp.csr_matrix, target: np.ndarray, ridge: float) -> np.ndarray:
-    """Token vectors whose mean best matches the teacher in least squares."""
-    mean = sp.diags(1.0 / np.maximum(np.asarray(bag.sum(axis=1)).ravel(), 1.0)) @ bag
-    gram = (mean.T @ mean).toarray() + ridge * np.eye(bag.shape[1], dtype=np.float32)
-    return np.linalg.solve(gram, mean.T @ target).astype(np.float32)
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero)."""
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.where(norms > 0, norms, 1.0)
+
+
+def _linear_map(x: np.ndarray, target: np.ndarray, ridge: float) -> np.ndarray:
+    """The ridge least-squares map ``W`` with ``x @ W ~ target``."""
+    gram = x.T @ x + ridge * np.eye(x.shape[1])
+    return np.linalg.solve(gram, x.T @ target).astype(np.float32)
 
 
 def _fit_cosine(bag: sp.csr_matrix, target: np.ndarray, start: np.ndarray, epochs: int, lr: float,
@@ -238,23 +275,13 @@ def _fit_cosine(bag: sp.csr_matrix, target: np.ndarray, start: np.ndarray, epoch
     return vec.astype(np.float32)
 
 
-def _place_unseen(teacher: Any, tokenizer: Any, used: np.ndarray, vectors: np.ndarray,
-                  ridge: float) -> tuple[np.ndarray, np.ndarray]:
-    """Vectors for every ordinary vocabulary token: learned ones kept, the rest mapped from the teacher."""
-    special = set(teacher.model.tokenizer.all_special_ids)
-    every = np.array([i for i in range(tokenizer.get_vocab_size()) if i not in special], dtype=np.int64)
-    single = _single_token_vectors(teacher, every)
-    pos = np.searchsorted(every, used)
-    x = single[pos]
-    mapping = np.linalg.solve(x.T @ x + ridge * len(x) * np.eye(x.shape[1]), x.T @ vectors).astype(np.float32)
-    out = single @ mapping
-    out[pos] = vectors
-    return every, out.astype(np.float32)
-
-
 def _single_token_vectors(teacher: Any, token_ids: np.ndarray, batch: int = 1024) -> np.ndarray:
-    """The teacher's embedding of each token alone ([CLS] token [SEP])."""
+    """The teacher's embedding of each token alone ([CLS] token [SEP]), remembered per teacher and token set."""
     import torch
+
+    memo = (str(teacher.key), hashlib.sha1(np.asarray(token_ids, dtype=np.int64).tobytes()).hexdigest())
+    if memo in _SINGLE:
+        return _SINGLE[memo]
 
     tok = teacher.model.tokenizer
     model = teacher.model
@@ -266,4 +293,6 @@ def _single_token_vectors(teacher: Any, token_ids: np.ndarray, batch: int = 1024
             features = {"input_ids": inp, "attention_mask": torch.ones_like(inp),
                         "token_type_ids": torch.zeros_like(inp)}
             parts.append(model(features)["sentence_embedding"].numpy())
-    return np.concatenate(parts).astype(np.float32)
+    _SINGLE.clear()  # one table kept: ~47 MB for the full vocabulary
+    _SINGLE[memo] = np.concatenate(parts).astype(np.float32)
+    return _SINGLE[memo]

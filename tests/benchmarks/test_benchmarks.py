@@ -61,5 +61,8 @@ def test_static_encoder_quick(capsys):
     from benchmarks import static_encoder
 
     out = static_encoder.main(["--quick"])
-    assert set(out) == {"held-out item texts", "held-out titles"}
-    assert "speedup" in capsys.readouterr().out
+    assert set(out) == {"sample"}
+    row = out["sample"]
+    assert row["n_train"] > 0 and row["n_held"] > 0 and row["speedup"] > 1
+    assert 0 < row["static_ndcg"] and row["ratio_low"] <= row["ratio"] <= row["ratio_high"]
+    assert "static / MiniLM" in capsys.readouterr().out
