@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,10 +30,15 @@ class DistillConfig(ModelConfig):
     ``query_weight``: share of the user's text taken from the query when a
     context has both; ``agreement_users``/``agreement_k``: train users kept
     out of student training to measure agreement, and the top-k it compares;
-    ``epochs``, ``min_steps`` (tiny data still gets this many updates),
-    ``batch_size``, ``lr``, ``seed``; ``threads``: torch threads while
+    ``epochs``: at most this many passes over the train users; ``min_steps``
+    (tiny data still gets this many updates), ``batch_size``, ``lr``,
+    ``seed``; ``val_users``/``patience``: train users (at most a tenth) kept
+    out of student training to watch its loss, and training stops once that
+    loss has not improved for ``patience`` epochs (the best epoch's weights are
+    kept; 0 = always run every epoch); ``threads``: torch threads while
     fitting and scoring (0 = torch's default; one is fastest for a network this
-    small on a shared CPU).
+    small on a shared CPU), set through
+    :func:`coldrec.models.features.torch_threads`.
     """
 
     ease_lambda: float = 200.0
@@ -51,6 +56,8 @@ class DistillConfig(ModelConfig):
     batch_size: int = 64
     lr: float = 1e-2
     weight_decay: float = 0.0
+    val_users: int = 0
+    patience: int = 0
     threads: int = 1
     seed: int = 0
 
@@ -126,25 +133,31 @@ class Distill(Recommender):
         self._progress(0.0, f"EASE teacher over {len(self.teacher_items_)} items")
         teacher = ease(x_t, cfg.ease_lambda)
         users = np.flatnonzero(np.diff(x_t.indptr) > 0)
-        n_held = min(cfg.agreement_users, len(users) // 10)
-        held = np.sort(rng.choice(users, size=n_held, replace=False)) if n_held else users
-        train_users = np.setdiff1d(users, held) if n_held else users
+        held, train_users = _set_aside(users, cfg.agreement_users, rng)
+        val, train_users = _set_aside(train_users, cfg.val_users if cfg.patience > 0 else 0, rng)
         with torch_threads(cfg.threads), torch.random.fork_rng(devices=[]):
             torch.manual_seed(cfg.seed)
             self.net_ = _Student(self.embeddings_.shape[1], cfg)
-            self.loss_history_ = self._train(x_t, teacher, train_users, rng)
+            self.loss_history_ = self._train(x_t, teacher, train_users, val, rng)
             self._precompute()
-        self._agreement(x_t[held], teacher)
+        self._agreement(x_t[held if len(held) else users], teacher)
 
-    def _train(self, x: sp.csr_matrix, teacher: np.ndarray, users: np.ndarray,
+    def _train(self, x: sp.csr_matrix, teacher: np.ndarray, users: np.ndarray, val: np.ndarray,
                rng: np.random.Generator) -> np.ndarray:
-        """Adam over user batches, a fresh input/positive split each epoch; mean loss per epoch."""
+        """Adam over user batches, a fresh input/positive split each epoch; mean loss per epoch.
+
+        With ``val`` users (and ``patience``), stops once their loss has not
+        improved for ``patience`` epochs after ``min_steps``, keeping the best epoch's weights.
+        """
         cfg: DistillConfig = self.config
         text = torch.from_numpy(self.embeddings_[self.teacher_items_])
         n_batches = max(1, -(-len(users) // cfg.batch_size))
-        epochs = max(cfg.epochs, -(-cfg.min_steps // n_batches)) if len(users) else 0
+        min_epochs = -(-cfg.min_steps // n_batches)
+        epochs = max(cfg.epochs, min_epochs) if len(users) else 0
         opt = torch.optim.AdamW(self.net_.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-        history = []
+        watch = _EarlyStop(self.net_, cfg.patience, *_holdout(x[val], cfg.holdout_share, rng)) if len(val) else None
+        history: list[float] = []
+        self.val_history_ = np.zeros(0, dtype=np.float32)
         for epoch in range(epochs):
             inputs, positives = _holdout(x[users], cfg.holdout_share, rng)
             order = rng.permutation(len(users))
@@ -154,10 +167,17 @@ class Distill(Recommender):
                 losses.append(self._step(opt, text, inputs[rows], positives[rows], teacher))
             history.append(float(np.mean(losses)))
             self._progress((epoch + 1) / epochs, f"epoch {epoch + 1}/{epochs}, loss {history[-1]:.3f}")
+            if watch is not None and watch.stop(lambda a, b: self._loss(text, a, b, teacher), epoch + 1 >= min_epochs):
+                self._progress(1.0, f"stopped after epoch {epoch + 1}: validation loss flat for {cfg.patience}")
+                break
+        if watch is not None:
+            watch.restore()
+            self.val_history_ = np.asarray(watch.history, dtype=np.float32)
+        self.epochs_run_ = len(history)
         return np.asarray(history, dtype=np.float32)
 
-    def _step(self, opt: torch.optim.Optimizer, text: torch.Tensor, inputs: sp.csr_matrix,
-              positives: sp.csr_matrix, teacher: np.ndarray) -> float:
+    def _loss(self, text: torch.Tensor, inputs: sp.csr_matrix, positives: sp.csr_matrix,
+              teacher: np.ndarray) -> torch.Tensor:
         """KL to the teacher's distribution over unused items plus the log-likelihood of held-out positives."""
         cfg: DistillConfig = self.config
         seen = torch.from_numpy(inputs.toarray() > 0)
@@ -170,7 +190,12 @@ class Distill(Recommender):
         n_pos = pos.sum(dim=1)
         has = n_pos > 0
         nll = -((pos * log_p.masked_fill(seen, 0.0)).sum(dim=1)[has] / n_pos[has]).mean() if has.any() else 0.0
-        loss = kl + cfg.positive_weight * nll
+        return kl + cfg.positive_weight * nll
+
+    def _step(self, opt: torch.optim.Optimizer, text: torch.Tensor, inputs: sp.csr_matrix,
+              positives: sp.csr_matrix, teacher: np.ndarray) -> float:
+        """One optimiser step on :meth:`_loss`."""
+        loss = self._loss(text, inputs, positives, teacher)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -234,6 +259,40 @@ class Distill(Recommender):
         load_module_arrays(self.net_, arrays)
         with torch_threads(self.config.threads):
             self._precompute()
+
+
+class _EarlyStop:
+    """Watches the loss of users kept out of training; remembers the best weights."""
+
+    def __init__(self, net: nn.Module, patience: int, inputs: sp.csr_matrix, positives: sp.csr_matrix) -> None:
+        self.net, self.patience, self.inputs, self.positives = net, patience, inputs, positives
+        self.history: list[float] = []
+        self.best = float("inf")
+        self.best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+
+    def stop(self, loss: Callable[[sp.csr_matrix, sp.csr_matrix], torch.Tensor], may_stop: bool) -> bool:
+        """Record this epoch's validation loss; True when it has not improved for ``patience`` epochs."""
+        with torch.no_grad():
+            value = float(loss(self.inputs, self.positives))
+        self.history.append(value)
+        if value < self.best:
+            self.best = value
+            self.best_state = {k: v.detach().clone() for k, v in self.net.state_dict().items()}
+        since = len(self.history) - 1 - int(np.argmin(self.history))
+        return may_stop and since >= self.patience
+
+    def restore(self) -> None:
+        """Load the best epoch's weights back into the network."""
+        self.net.load_state_dict(self.best_state)
+
+
+def _set_aside(users: np.ndarray, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(up to ``n`` users drawn at random, at most a tenth of them; the rest); none when that rounds to 0."""
+    n = min(n, len(users) // 10)
+    if n <= 0:
+        return users[:0], users
+    chosen = np.sort(rng.choice(users, size=n, replace=False))
+    return chosen, np.setdiff1d(users, chosen)
 
 
 def ease(x: sp.csr_matrix, lam: float) -> np.ndarray:

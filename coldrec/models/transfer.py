@@ -21,6 +21,7 @@ import numpy as np
 
 from coldrec.models.base import Context, FitData
 from coldrec.models.content import ContentConfig, ContentModel
+from coldrec.models.features import torch_threads
 from coldrec.text.factory import load_encoder
 from coldrec.text.finetune import FineTuneConfig, fine_tune_encoder, in_batch_loss, next_item_pairs
 from coldrec.text.protocol import TextEncoder
@@ -36,6 +37,8 @@ class TransferConfig(ContentConfig):
 
     ``base_encoder``: model folder to start from; None = the run's encoder when
     it is a sentence-transformers model, else the packaged MiniLM.
+    ``threads``: torch threads while fitting and encoding (0 = torch's
+    default), set through :func:`coldrec.models.features.torch_threads`.
     """
 
     base_encoder: str | None = None
@@ -47,6 +50,10 @@ class TransferConfig(ContentConfig):
     min_steps: int = FineTuneConfig.min_steps
     max_steps: int = FineTuneConfig.max_steps
     train_layers: int = FineTuneConfig.train_layers
+    max_seq_length: int = FineTuneConfig.max_seq_length
+    cache_frozen: bool = FineTuneConfig.cache_frozen
+    time_budget: float = FineTuneConfig.time_budget
+    threads: int = 1
     seed: int = FineTuneConfig.seed
 
     def fine_tune_config(self) -> FineTuneConfig:
@@ -86,10 +93,14 @@ class TransferModel(ContentModel):
         texts = data.catalog["text"].fillna("").astype(str).tolist()
         pairs = next_item_pairs(data.users, data.items, data.timestamps, cfg.max_pairs, cfg.seed)
         base = Path(cfg.base_encoder) if cfg.base_encoder else _base_path(data.encoder)
-        self.encoder_: SentenceModelEncoding = fine_tune_encoder(
-            texts, pairs, base, cfg.fine_tune_config(),
-            progress=lambda f, step: self._progress(0.8 * f, step))
-        self.embeddings_ = _encode_with_progress(self.encoder_, texts, lambda f, s: self._progress(0.8 + 0.2 * f, s))
+        share = 1.0 if cfg.cache_frozen else 0.8  # with the cache, fine-tuning also re-embeds the catalog
+        with torch_threads(cfg.threads):
+            tuned = fine_tune_encoder(texts, pairs, base, cfg.fine_tune_config(),
+                                      progress=lambda f, step: self._progress(share * f, step))
+            self.encoder_: SentenceModelEncoding = tuned
+            self.steps_, self.planned_steps_ = tuned.steps, tuned.planned_steps
+            self.embeddings_ = tuned.vectors if tuned.vectors is not None else \
+                _encode_with_progress(tuned, texts, lambda f, s: self._progress(share + (1 - share) * f, s))
 
     def user_vectors(self, contexts: Sequence[Context]) -> np.ndarray:
         return super().user_vectors(self._with_own_queries(contexts))
@@ -99,7 +110,8 @@ class TransferModel(ContentModel):
         rows = [i for i, c in enumerate(contexts) if c.query_text]
         out = list(contexts)
         if rows:
-            vecs = self.encoder_.encode(cast(list[str], [contexts[i].query_text for i in rows]))  # rows have query_text
+            with torch_threads(self.config.threads):
+                vecs = self.encoder_.encode(cast(list[str], [contexts[i].query_text for i in rows]))  # have query_text
             for i, v in zip(rows, vecs, strict=True):
                 out[i] = replace(contexts[i], query=v)
         dim = self.embeddings_.shape[1]
@@ -121,6 +133,7 @@ class TransferModel(ContentModel):
 @dataclass
 class AdapterConfig(ContentConfig):
     """``reg``: pull of the map toward the identity (keeps the pretrained geometry);
+    ``threads``: torch threads while fitting (0 = torch's default);
     the other fields as for fine-tuning, on a much cheaper model."""
 
     max_pairs: int = 50_000
@@ -130,6 +143,7 @@ class AdapterConfig(ContentConfig):
     max_steps: int = 1000
     reg: float = 0.1
     scale: float = 20.0
+    threads: int = 1
     seed: int = 0
 
 
@@ -154,6 +168,13 @@ class AdapterModel(ContentModel):
     cold_items = True
 
     def _fit(self, data: FitData) -> None:
+        with torch_threads(self.config.threads):
+            self._train(data)
+        assert data.embeddings is not None  # fit() refuses a text model without them
+        self.embeddings_ = self.adapt(data.embeddings)
+
+    def _train(self, data: FitData) -> None:
+        """Learn ``weight_`` on (item, next item) pairs; the loss per epoch in ``loss_history_``."""
         import torch
 
         cfg = self.config
@@ -184,8 +205,6 @@ class AdapterModel(ContentModel):
             self._progress((epoch + 1) / epochs, f"epoch {epoch + 1}/{epochs}, loss {history[-1]:.3f}")
         self.weight_ = weight.detach().numpy().astype(np.float32)
         self.loss_history_ = np.asarray(history, dtype=np.float32)
-        assert data.embeddings is not None  # fit() refuses a text model without them
-        self.embeddings_ = self.adapt(data.embeddings)
 
     def adapt(self, vectors: np.ndarray) -> np.ndarray:
         """Unit rows of ``vectors @ W``."""

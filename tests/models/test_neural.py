@@ -160,3 +160,43 @@ def test_pad_histories_keeps_the_latest_items_weighted_by_recency():
     np.testing.assert_array_equal(idx[0], [5, 6])
     np.testing.assert_allclose(w[0], [1 / 3, 2 / 3])
     assert w[1].sum() == 0
+
+
+def test_distill_stops_when_the_validation_loss_stops_improving_and_keeps_the_best_epoch():
+    data = _toy(n_users=200)
+    model = Distill(DistillConfig(epochs=60, min_steps=0, val_users=40, patience=2, agreement_k=5)).fit(data)
+    val = model.val_history_
+    assert len(val) == model.epochs_run_ == len(model.loss_history_) < 60
+    assert len(val) - 1 - int(np.argmin(val)) == 2  # stopped two epochs after the best one
+    full = Distill(DistillConfig(epochs=5, min_steps=0, agreement_k=5)).fit(data)
+    assert full.epochs_run_ == 5 and len(full.val_history_) == 0  # patience 0: every epoch, no users set aside
+
+
+def test_distill_early_stopping_waits_for_min_steps():
+    data = _toy(n_users=200)  # 200 users: 20 for agreement, 18 for validation, 162 train = 3 batches of 64
+    model = Distill(DistillConfig(epochs=1, min_steps=30, val_users=40, patience=1, agreement_k=5)).fit(data)
+    assert model.epochs_run_ >= 10
+
+
+@pytest.mark.parametrize("cls", [TwoTower, Distill])
+def test_neural_models_fit_and_score_on_their_configured_threads(cls, one_torch_thread):
+    import torch
+
+    seen: list[int] = []
+    torch.set_num_threads(2)
+    cls(cls.config_cls(threads=1, epochs=2, min_steps=0)).fit(
+        _toy(n_users=20), lambda f, s: seen.append(torch.get_num_threads()) if "epoch" in s else None)
+    assert seen and set(seen) == {1}
+    assert torch.get_num_threads() == 2
+
+
+def test_torch_threads_are_set_in_one_place():
+    """Only coldrec.models.features.torch_threads calls torch.set_num_threads in the models."""
+    from pathlib import Path
+
+    import coldrec.models as models
+
+    callers = [p.name for p in Path(models.__file__).parent.glob("*.py") if "set_num_threads(" in p.read_text()]
+    assert callers == ["features.py"]
+    for module in ("transfer.py", "distill.py", "twotower.py"):
+        assert "torch_threads(" in (Path(models.__file__).parent / module).read_text()

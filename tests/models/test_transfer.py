@@ -92,3 +92,44 @@ def test_adapter_round_trips_and_adapts_the_query(tmp_path):
     query = data.embeddings[0]
     expected = model.adapt(query) @ model.embeddings_.T
     np.testing.assert_allclose(again.score([Context(query=query)])[0], expected, atol=1e-6)
+
+
+def _fit_transfer(params: dict, steps: list | None = None) -> Recommender:
+    split = Split(_train(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), {})
+    data = fit_data(split, pd.Index(ITEMS), _embeddings(), _catalog())
+    return make_model("transfer", params).fit(data, (lambda f, s: steps.append((f, s))) if steps is not None else None)
+
+
+def test_transfer_step_cap_is_respected(minilm):
+    model = _fit_transfer({"min_steps": 1, "max_steps": 3, "epochs": 50})
+    assert (model.steps_, model.planned_steps_) == (3, 3)
+
+
+def test_transfer_time_budget_stops_training_after_the_step_that_runs_past_it(minilm):
+    steps: list = []
+    model = _fit_transfer({"min_steps": 6, "max_steps": 6, "time_budget": 1e-9}, steps)
+    assert (model.steps_, model.planned_steps_) == (1, 6)
+    assert any("time budget" in s for _, s in steps)
+    fractions = [f for f, _ in steps]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert model.embeddings_.shape == (len(ITEMS), 384)  # the catalog is still re-embedded
+
+
+@pytest.mark.parametrize("cache", [False, True])
+def test_transfer_catalog_vectors_match_its_encoder_with_and_without_the_frozen_layer_cache(minilm, cache):
+    model = _fit_transfer({"min_steps": 2, "max_steps": 2, "cache_frozen": cache, "train_layers": 2})
+    np.testing.assert_allclose(model.encoder_.encode(_catalog()["text"].tolist()), model.embeddings_, atol=1e-5)
+    assert not np.allclose(model.embeddings_, minilm.encode(_catalog()["text"].tolist()), atol=1e-4)  # it trained
+
+
+@pytest.mark.parametrize("name, params", [("transfer", {"min_steps": 2, "max_steps": 2}), ("adapter", {"epochs": 2})])
+def test_transfer_models_fit_on_their_configured_torch_threads(minilm, name, params):
+    import torch
+
+    seen: list[int] = []
+    split = Split(_train(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), {})
+    data = fit_data(split, pd.Index(ITEMS), _embeddings(), _catalog())
+    torch.set_num_threads(2)  # the fixture puts 1 back afterwards
+    make_model(name, {**params, "threads": 1}).fit(data, lambda f, s: seen.append(torch.get_num_threads()))
+    assert seen and set(seen) == {1}
+    assert torch.get_num_threads() == 2
