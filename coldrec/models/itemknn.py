@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from coldrec.models.base import Context, FitData, ModelConfig, Progress, Recommender
+from coldrec.models.base import Context, FitData, ModelConfig, Progress, Recommender, train_counts
 from coldrec.models.tuning import Rows, best_of, leave_last_out_inner_split, ndcg_rows, objective, try_in_turn
 
 # Dense similarity block computed at a time: about this many floats (64 MB of float32).
@@ -58,10 +58,51 @@ class ItemKNN(Recommender):
     config_cls = ItemKNNConfig
     cold_users = True
     cold_items = False
-    folds_in = "refitted (sparse, seconds)"
+    folds_in = "the rows of new items and of the items that share users with them recomputed (exact)"
 
     def fold_in(self, data: FitData) -> ItemKNN:
-        return self.refit_cheaply(data)
+        """The similarity rows that new interactions can change, recomputed; the result equals a refit.
+
+        Notes
+        -----
+        New interactions here are with items the model has not seen (the
+        cold-item curve's reveals). They change the similarity of those items
+        to every item that shares one of their users, and nothing else: a
+        pair of seen items keeps its shared users and its norms. So only the
+        rows of the new items and of the items co-occurring with them are
+        computed again, with the same neighbours and shrink, by the same
+        routine as a fit (the same top-``k``, ties included). Interactions
+        with items already seen change their norms everywhere: then it refits.
+        """
+        x = binarize(data.matrix())
+        grown = np.asarray(x.getnnz(axis=0) > 0)
+        new = np.flatnonzero(grown & ~self.seen_)
+        if self._touches_seen(data, new):
+            return self.refit_cheaply(data)
+        if not len(new):
+            return self
+        users = np.unique(x[:, new].nonzero()[0])
+        rows = np.union1d(new, np.flatnonzero(x[users].getnnz(axis=0) > 0))
+        fresh = similarity_rows(x, rows, self.k_neighbors_, self.shrink_)
+        keep = np.ones(self.n_items_, dtype=bool)
+        keep[rows] = False
+        old = sp.diags(keep.astype(np.float32)) @ self.similarity_
+        folded = self.frozen_copy()
+        folded.n_items_, folded.k_neighbors_, folded.shrink_ = self.n_items_, self.k_neighbors_, self.shrink_
+        folded.item_counts_ = train_counts(data)
+        folded.seen_ = grown
+        folded.similarity_ = sp.csr_matrix(old + fresh, dtype=np.float32)
+        return folded
+
+    def _touches_seen(self, data: FitData, new: np.ndarray) -> bool:
+        """Does ``data`` hold more interactions with seen items than the fit did (then norms change: refit)?"""
+        counts = np.bincount(np.asarray(data.items, dtype=np.int64), minlength=self.n_items_)
+        was = getattr(self, "item_counts_", None)
+        if was is None:
+            return True
+        on_seen = np.ones(self.n_items_, dtype=bool)
+        on_seen[new] = False
+        return bool((counts[on_seen] != was[on_seen]).any())
 
     def _fit(self, data: FitData) -> None:
         c = self.config
@@ -171,25 +212,32 @@ def item_similarity(x: sp.csr_matrix, k: int, shrink: float, progress: Progress 
     Row ``i`` of the result holds item ``i``'s ``k`` most similar other items
     (positive similarities only; the diagonal is excluded).
     """
+    return similarity_rows(x, np.arange(x.shape[1]), k, shrink, progress)
+
+
+def similarity_rows(x: sp.csr_matrix, items: np.ndarray, k: int, shrink: float,
+                    progress: Progress | None = None) -> sp.csr_matrix:
+    """The rows ``items`` of :func:`item_similarity` (the others empty), computed in dense blocks of rows."""
     n_items = x.shape[1]
     xt = x.T.tocsr()
     norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=0)).ravel()).astype(np.float32)
     block = max(1, _BLOCK_FLOATS // max(n_items, 1))
     rows, cols, vals = [], [], []
-    for start in range(0, n_items, block):
-        stop = min(start + block, n_items)
-        dots = np.asarray((xt[start:stop] @ x).todense(), dtype=np.float32)  # (block, n_items)
-        sims = dots / (norms[start:stop, None] * norms[None, :] + shrink + 1e-12)
-        sims[np.arange(stop - start), np.arange(start, stop)] = 0.0
+    for start in range(0, len(items), block):
+        part = items[start:start + block]
+        dots = np.asarray((xt[part] @ x).todense(), dtype=np.float32)  # (block, n_items)
+        sims = dots / (norms[part, None] * norms[None, :] + shrink + 1e-12)
+        sims[np.arange(len(part)), part] = 0.0
         top = _top_k_columns(sims, k)
-        r = np.repeat(np.arange(start, stop), top.shape[1])
+        r = np.repeat(part, top.shape[1])
         v = np.take_along_axis(sims, top, axis=1).ravel()
         keep = v > 0
         rows.append(r[keep])
         cols.append(top.ravel()[keep])
         vals.append(v[keep])
         if progress is not None:
-            progress(stop / n_items, f"similarities {stop}/{n_items} items")
+            progress(min(start + block, len(items)) / len(items),
+                     f"similarities {min(start + block, len(items))}/{len(items)} items")
     if not rows:
         return sp.csr_matrix((n_items, n_items), dtype=np.float32)
     return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),

@@ -274,3 +274,27 @@ def test_cutting_similarities_to_fewer_neighbours_matches_computing_them_at_that
     assert cut.nnz == narrow.nnz
     for row in range(x.shape[1]):  # the same values per row (which of two tied items is kept may differ)
         np.testing.assert_allclose(np.sort(cut[row].data), np.sort(narrow[row].data), rtol=1e-6)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_itemknn_fold_in_of_new_items_equals_a_refit(seed):
+    """#16: the cold-item curve folds item kNN in by recomputing only the rows new interactions can change."""
+    rng = np.random.default_rng(seed)
+    n_users, n_items = 60, 30
+    pairs = [(u, i) for u in range(n_users) for i in range(n_items - 4) if rng.random() < 0.15]
+    params = {"k_neighbors": 3, "shrink": 1.0, "tune": False}  # k = 3: the new items push others out of top lists
+    model = make_model("itemknn", params).fit(_fit_data(pairs, n_items))
+    grown = pairs + [(u, n_items - 1 - u % 4) for u in rng.choice(n_users + 5, 25)]  # some users are new
+    folded = model.fold_in(_fit_data(grown, n_items))
+    refit = make_model("itemknn", params).fit(_fit_data(grown, n_items))
+    np.testing.assert_array_equal(folded.similarity_.toarray(), refit.similarity_.toarray())
+    np.testing.assert_array_equal(folded.seen_, refit.seen_)
+    assert not model.seen_[-4:].any() and model.similarity_[:, -4:].nnz == 0  # the fitted model is unchanged
+
+
+def test_itemknn_fold_in_refits_when_seen_items_gain_interactions():
+    model = make_model("itemknn", {"k_neighbors": 2, "tune": False}).fit(_fit_data(KNN_PAIRS, 4))
+    grown = KNN_PAIRS + [(3, 0), (0, 3)]  # a seen item's users change: every norm involving it moves
+    refit = make_model("itemknn", {"k_neighbors": 2, "tune": False}).fit(_fit_data(grown, 4))
+    np.testing.assert_allclose(model.fold_in(_fit_data(grown, 4)).similarity_.toarray(), refit.similarity_.toarray())
+    assert model.fold_in(_fit_data(KNN_PAIRS, 4)) is model  # nothing new: nothing to learn
