@@ -211,6 +211,24 @@ def _count_below(sorted_rows: np.ndarray, rows: np.ndarray, values: np.ndarray, 
     return lo
 
 
+def _count_by_comparison(s: np.ndarray, rows: np.ndarray, values: np.ndarray,
+                          chunk_cells: int = 1 << 22) -> tuple[np.ndarray, np.ndarray]:
+    """Per (row, value): entries of ``s[row]`` < value and <= value, by direct comparison (NaN never counts).
+
+    ``n_pairs * n_items`` comparisons against ``n_users * n_items * log(n_items)`` for sorting every row: the
+    cheaper path when users have few relevant items (a quarter of an evaluation's time went to the sort).
+    """
+    less = np.empty(len(rows), dtype=np.int64)
+    less_equal = np.empty(len(rows), dtype=np.int64)
+    step = max(1, chunk_cells // max(s.shape[1], 1))
+    for start in range(0, len(rows), step):
+        block = s[rows[start:start + step]]
+        v = values[start:start + step, None]
+        less[start:start + step] = (block < v).sum(axis=1)
+        less_equal[start:start + step] = (block <= v).sum(axis=1)
+    return less, less_equal
+
+
 def auc(scores: np.ndarray, relevant: Sequence[np.ndarray],
         exclude: Sequence[np.ndarray] | None = None) -> np.ndarray:
     """Per-user AUC over the full score vector, excluded items left out.
@@ -239,10 +257,11 @@ def auc(scores: np.ndarray, relevant: Sequence[np.ndarray],
     -----
     This is the Mann-Whitney statistic: with midranks ``R`` of the relevant
     items among the n_pos + n_neg eligible ones, AUC = (Σ R - n_pos (n_pos + 1) / 2)
-    / (n_pos n_neg). Each row is sorted once (excluded items set to NaN sort
-    last); a vectorised binary search gives every relevant item's number of
-    lower and equal scores, so no per-user Python loop and no float ranks are
-    needed (midranks are exact half-integers).
+    / (n_pos n_neg). Every relevant item's number of lower and equal scores
+    (excluded items set to NaN never count) comes from direct comparisons when
+    users have few relevant items, else from sorting each row once and a
+    vectorised binary search; either way no per-user Python loop and no float
+    ranks (midranks are exact half-integers).
     """
     s = np.array(scores, dtype=np.result_type(scores, np.float32), copy=True)
     if s.ndim != 2 or len(s) != len(relevant):
@@ -259,9 +278,12 @@ def auc(scores: np.ndarray, relevant: Sequence[np.ndarray],
     eligible = ~np.isnan(pos_scores)
     rows, pos_scores = rows[eligible], pos_scores[eligible]
     n_valid = n_items - np.isnan(s).sum(axis=1)
-    s.sort(axis=1)
-    less = _count_below(s, rows, pos_scores, inclusive=False)
-    less_equal = _count_below(s, rows, pos_scores, inclusive=True)
+    if len(rows) <= n_users * np.log2(n_items + 1):  # few relevant items per user: compare, do not sort
+        less, less_equal = _count_by_comparison(s, rows, pos_scores)
+    else:
+        s.sort(axis=1)
+        less = _count_below(s, rows, pos_scores, inclusive=False)
+        less_equal = _count_below(s, rows, pos_scores, inclusive=True)
     midrank = (less + less_equal + 1) / 2.0  # 1-based rank among eligible items, ties averaged
     n_pos = np.bincount(rows, minlength=n_users).astype(float)
     n_neg = n_valid - n_pos

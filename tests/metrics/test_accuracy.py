@@ -144,14 +144,15 @@ def test_auc_leaves_scores_untouched_and_refuses_nan():
         auc(np.array([[np.nan, 0.1]]), [np.array([0])])
 
 
-def test_auc_matches_pairwise_count_and_sklearn():
+@pytest.mark.parametrize("most_relevant", [3, 40])  # few per user: compared directly; many: rows sorted
+def test_auc_matches_pairwise_count_and_sklearn(most_relevant):
     from sklearn.metrics import roc_auc_score
 
     rng = np.random.default_rng(7)
     n_users, n_items = 30, 60
     scores = rng.integers(0, 8, size=(n_users, n_items)).astype(float)  # many ties
     exclude = [rng.choice(n_items, rng.integers(0, 10), replace=False) for _ in range(n_users)]
-    relevant = [rng.choice(np.setdiff1d(np.arange(n_items), ex), rng.integers(1, 10), replace=False)
+    relevant = [rng.choice(np.setdiff1d(np.arange(n_items), ex), rng.integers(1, most_relevant), replace=False)
                 for ex in exclude]
     out = auc(scores, relevant, exclude)
     for u in range(n_users):
