@@ -66,3 +66,15 @@ def test_static_encoder_quick(capsys):
     assert row["n_train"] > 0 and row["n_held"] > 0 and row["speedup"] > 1
     assert 0 < row["static_ndcg"] and row["ratio_low"] <= row["ratio"] <= row["ratio_high"]
     assert "static / MiniLM" in capsys.readouterr().out
+
+
+def test_static_encoder_never_trains_on_held_out_cold_item_texts(tmp_path):
+    from benchmarks.encode_speed import load_data
+    from benchmarks.static_encoder import training_texts
+    from coldrec.data.workspace import Workspace
+
+    inter, catalog = load_data(Workspace(tmp_path / "ws"), "sample", smoke=True)
+    for train_on in ("catalog", "warm"):
+        train, held = training_texts(inter, catalog, train_on)
+        assert train and held and set(train).isdisjoint(held)
+    assert len(training_texts(inter, catalog, "warm")[0]) < len(training_texts(inter, catalog, "catalog")[0])
