@@ -199,3 +199,11 @@ def test_faiss_threads_restores_the_setting():
     with faiss_threads(1):
         assert faiss.omp_get_max_threads() == 1
     assert faiss.omp_get_max_threads() == before
+
+
+def test_smaller_catalogs_probe_a_larger_share_of_the_lists():
+    settings = IndexSettings()
+    assert settings.lists(1_000_000) == 1_024 and settings.probes(1_000_000) == 192  # the 1M setting measured
+    assert settings.probes(200_000) == 768  # at least 150k items scanned
+    assert settings.probes(150_000) == 1_024
+    assert IndexSettings(nprobe=5).probes(1_000_000) == 5
