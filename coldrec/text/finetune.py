@@ -260,15 +260,18 @@ class FrozenStates:
         layers = getattr(getattr(bert, "encoder", None), "layer", None)
         if bert is None or layers is None or not 0 < train_layers < len(layers):
             return None
-        bottom, states = layers[:len(layers) - train_layers], []
+        bottom, states = layers[:len(layers) - train_layers], [torch.zeros(0)] * len(texts)
+        order = np.argsort([-len(t) for t in texts], kind="stable")  # batches of similar length: little padding
         model.eval()
         with torch.no_grad():
             for start in range(0, len(texts), batch_size):
-                f = model.preprocess([texts[i] for i in range(start, min(start + batch_size, len(texts)))])
+                rows = order[start:start + batch_size]
+                f = model.preprocess([texts[i] for i in rows])
                 h = bert.embeddings(input_ids=f["input_ids"], token_type_ids=f.get("token_type_ids"))
                 for layer in bottom:
                     h = layer(h, _additive_mask(f["attention_mask"]))
-                states += [row[:n] for row, n in zip(h, f["attention_mask"].sum(dim=1).tolist(), strict=True)]
+                for i, row, n in zip(rows, h, f["attention_mask"].sum(dim=1).tolist(), strict=True):
+                    states[i] = row[:n]
                 done = min(start + batch_size, len(texts))
                 progress(done / max(len(texts), 1), f"lower layers of item text {done}/{len(texts)} (once)")
         return cls(model, layers[len(layers) - train_layers:], states)

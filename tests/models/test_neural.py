@@ -168,13 +168,14 @@ def test_distill_stops_when_the_validation_loss_stops_improving_and_keeps_the_be
     val = model.val_history_
     assert len(val) == model.epochs_run_ == len(model.loss_history_) < 60
     assert len(val) - 1 - int(np.argmin(val)) == 2  # stopped two epochs after the best one
-    full = Distill(DistillConfig(epochs=5, min_steps=0, agreement_k=5)).fit(data)
+    full = Distill(DistillConfig(epochs=5, min_steps=0, patience=0, agreement_k=5)).fit(data)
     assert full.epochs_run_ == 5 and len(full.val_history_) == 0  # patience 0: every epoch, no users set aside
 
 
 def test_distill_early_stopping_waits_for_min_steps():
     data = _toy(n_users=200)  # 200 users: 20 for agreement, 18 for validation, 162 train = 3 batches of 64
-    model = Distill(DistillConfig(epochs=1, min_steps=30, val_users=40, patience=1, agreement_k=5)).fit(data)
+    cfg = DistillConfig(epochs=1, min_steps=30, batch_size=64, val_users=40, patience=1, agreement_k=5)
+    model = Distill(cfg).fit(data)
     assert model.epochs_run_ >= 10
 
 
