@@ -1,7 +1,7 @@
 """A whole default run on a shop of 200k interactions and 12k items: seconds per stage, per protocol.
 
 Run: ``python -m benchmarks.default_run [--quick] [--protocols cold_item,cold_user] [--encoder minilm]
-[--compare] [--real ../shared/data/movielens_latest_small]``.
+[--size full|medium] [--compare] [--real ../shared/data/movielens_latest_small]``.
 
 The default model set of the Train page (:data:`coldrec.models.registry.DEFAULT_MODELS`), evaluation, bootstrap
 intervals and the protocol's few-shot curve, exactly as a background job runs them. The text is encoded once
@@ -40,7 +40,7 @@ from coldrec.runs.timings import stage_seconds  # noqa: E402
 from coldrec.split.base import Split  # noqa: E402
 from coldrec.split.protocols import make_split  # noqa: E402
 
-SIZES = {"full": (20_000, 12_000, 200_000), "quick": (500, 600, 6_000)}
+SIZES = {"full": (20_000, 12_000, 200_000), "medium": (6_000, 4_000, 60_000), "quick": (500, 600, 6_000)}
 
 
 def timed_run(ws: Workspace, cfg: ExperimentConfig, run_dir: Path) -> tuple[float, dict[str, float]]:
@@ -54,12 +54,13 @@ def timed_run(ws: Workspace, cfg: ExperimentConfig, run_dir: Path) -> tuple[floa
 def main(argv: list[str] | None = None) -> dict[str, float]:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--quick", action="store_true", help="a small shop (smoke mode, seconds)")
+    p.add_argument("--size", choices=list(SIZES), default="full", help="the synthetic shop's size")
     p.add_argument("--protocols", default="cold_item,cold_user")
     p.add_argument("--encoder", default="minilm")
     p.add_argument("--compare", action="store_true", help="also time the cold-item curve as it was, with refits")
     p.add_argument("--real", default=None, help="a public dataset folder instead of the synthetic shop")
     args = p.parse_args(argv)
-    n_users, n_items, n_inter = SIZES["quick" if args.quick else "full"]
+    n_users, n_items, n_inter = SIZES["quick" if args.quick else args.size]
     totals: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         ws = Workspace(Path(tmp) / "ws")
