@@ -205,6 +205,12 @@ def test_simulate_strategies_from_a_run_side_by_side(app):
     assert any(d.label == "Export session (JSON)" for d in app.get("download_button"))
 
 
+def _table_with(at: AppTest, column: str):
+    """The page's one table holding ``column`` (the Train page draws its run timings and its history)."""
+    (table,) = [d.value for d in at.dataframe if column in d.value.columns]
+    return table
+
+
 def _charts(at: AppTest) -> list[dict]:
     return [json.loads(e.proto.spec) for e in at.main if hasattr(getattr(e, "proto", None), "spec")]
 
@@ -281,7 +287,7 @@ def test_train_page_deletes_a_finished_run(app):
 def test_train_history_shows_status_duration_and_headline_metrics(app_runs):
     at, ids = app_runs
     at.switch_page("pages/train.py").run()
-    history = at.dataframe[0].value.set_index("job")
+    history = _table_with(at, "job").set_index("job")
     assert history.loc[ids["a"], "status"] == "done" and history.loc[ids["a"], "duration (s)"] > 0
     assert "popularity 0." in history.loc[ids["a"], "NDCG@20 (all users)"]
     assert "itemknn 0." in history.loc[ids["a"], "NDCG@20 (all users)"]
@@ -396,7 +402,7 @@ def test_train_page_shows_where_a_finished_run_spent_its_time(app_runs):
     at, _ = app_runs
     at.switch_page("pages/train.py").run()
     assert any(e.label.startswith("Where the time went") for e in at.expander)
-    stages = at.dataframe[0].value if "stage" in at.dataframe[0].value else at.dataframe[1].value
+    stages = _table_with(at, "stage")
     assert {"split", "fit popularity", "evaluate"} <= set(stages["stage"])
 
 
