@@ -59,9 +59,13 @@ def fit_text_map(columns: np.ndarray | sp.spmatrix, embeddings: np.ndarray, warm
     mean = x.mean(axis=0)
     xc = x - mean
     block = columns[:, warm]
-    y = block.toarray() if isinstance(block, sp.spmatrix) else np.asarray(block)
-    bias = y.mean(axis=1)
-    yx = np.asarray(y @ xc, dtype=np.float64)  # centring y is unnecessary: xc's columns sum to zero
+    if sp.issparse(block):  # item kNN: never densify, (n_items, n_warm) float64 is 40 GB at 100k items
+        bias = np.asarray(block.mean(axis=1), dtype=np.float64).ravel()
+        yx = np.asarray(sp.csr_matrix(block, dtype=np.float64) @ xc)
+    else:
+        y = np.asarray(block)
+        bias = y.mean(axis=1)
+        yx = np.asarray(y @ xc, dtype=np.float64)  # centring y is unnecessary: xc's columns sum to zero
     gram = xc.T @ xc + max(l2, 1e-9) * np.eye(x.shape[1])
     weights = np.linalg.solve(gram, yx.T).T
     return TextMap(weights.astype(np.float32), bias.astype(np.float32), mean.astype(np.float32))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from coldrec.data.synth import generate_shop
 from coldrec.evaluation.evaluate import fit_data
@@ -39,6 +40,20 @@ def test_map_with_a_huge_penalty_predicts_the_mean_warm_column():
     np.testing.assert_allclose(text_map.bias, [1.0, 1.5, 0, 0])
     np.testing.assert_allclose(text_map.context_scores(np.eye(4, dtype=np.float32), EMB)[:, 3], [1.0, 1.5, 0, 0],
                                atol=1e-6)
+
+
+def test_sparse_columns_give_the_dense_map_without_densifying(monkeypatch):
+    """Item kNN's columns are sparse: at 100k items a dense copy was 40 GB and the fit died (#16, big_run)."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(0)
+    dense = np.where(rng.random((4, 4)) < 0.5, rng.random((4, 4)), 0.0)
+    warm = np.array([True, True, True, False])
+    expected = fit_text_map(dense, EMB, warm, l2=0.5)
+    monkeypatch.setattr(sp.csr_matrix, "toarray", lambda self, *a, **k: pytest.fail("densified"))
+    got = fit_text_map(sp.csr_matrix(dense), EMB, warm, l2=0.5)
+    np.testing.assert_allclose(got.weights, expected.weights, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(got.bias, expected.bias, rtol=1e-6)
 
 
 def test_new_item_is_scored_like_the_warm_item_it_reads_like():
