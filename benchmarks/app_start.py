@@ -91,7 +91,8 @@ def main(argv: list[str] | None = None) -> dict:
 
     rounds = 1 if args.smoke else args.rounds
     encoder = "hashing" if args.smoke else "minilm"
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+    # A worker still ending may write after the server stops: its files must not fail the clean-up (CI did once).
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp, sync_playwright() as pw:
         root = Path(tmp) / "ws"
         ds = _prepare(root, args.smoke)
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
@@ -124,6 +125,10 @@ def main(argv: list[str] | None = None) -> dict:
             running = sum(store.get(j).status in ACTIVE for j in jobs)
             for j in jobs:
                 store.request_cancel(j)
+            deadline = time.time() + 30  # the workers write until they see the cancel: let them stop first
+            while any(store.get(j).status in ACTIVE for j in jobs) and time.time() < deadline:
+                store.reconcile()
+                time.sleep(0.5)
         finally:
             os.killpg(proc.pid, 15)
             proc.wait(timeout=30)
