@@ -130,9 +130,8 @@ class Hybrid(Recommender):
         folded = fold_in_parts(self, data)
         if folded is None:
             return None
-        counts = np.bincount(np.asarray(data.items, dtype=np.int64), minlength=data.n_items)
-        folded.prior_ = popularity_prior(np.asarray(folded.content_.embeddings_, dtype=np.float64), counts,
-                                         self.config.prior_l2)
+        folded.prior_ = popularity_prior(np.asarray(folded.content_.embeddings_, dtype=np.float64),
+                                         folded.item_counts_, self.config.prior_l2)  # counts fold_in_parts took
         return folded
 
     def _content_config(self) -> ContentConfig:

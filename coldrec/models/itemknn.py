@@ -96,7 +96,7 @@ class ItemKNN(Recommender):
 
     def _touches_seen(self, data: FitData, new: np.ndarray) -> bool:
         """Does ``data`` hold more interactions with seen items than the fit did (then norms change: refit)?"""
-        counts = np.bincount(np.asarray(data.items, dtype=np.int64), minlength=self.n_items_)
+        counts = train_counts(data)
         was = getattr(self, "item_counts_", None)
         if was is None:
             return True
